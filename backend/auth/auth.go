@@ -1,0 +1,210 @@
+// Package auth owns staff sign-in on the desk: PIN or password hashes
+// (argon2id), the lock-out after repeated failures, and the desk's current
+// session (who is signed in, and whether the desk is locked).
+//
+// It must never store or log a PIN or password in clear, and never tell a
+// caller which part of a failed sign-in was wrong beyond "PIN or password".
+package auth
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"fmt"
+	"strings"
+	gosync "sync"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/argon2"
+	"gorm.io/gorm"
+
+	"clinicdesk/backend/access"
+	"clinicdesk/backend/apperr"
+	"clinicdesk/backend/audit"
+	"clinicdesk/backend/clock"
+	"clinicdesk/backend/store"
+)
+
+// Lock-out policy.
+const (
+	MaxFailedTries = 5
+	LockoutFor     = 5 * time.Minute
+)
+
+// argon2id parameters (RFC 9106's second recommended option, with less memory
+// for a desk PC).
+const (
+	argonTime    = 2
+	argonMemory  = 32 * 1024
+	argonThreads = 2
+	argonKeyLen  = 32
+)
+
+// Hash returns an encoded argon2id hash of secret.
+func Hash(secret string) (string, error) {
+	salt := make([]byte, 16)
+	if _, err := rand.Read(salt); err != nil {
+		return "", err
+	}
+	key := argon2.IDKey([]byte(secret), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
+}
+
+// Verify reports whether secret matches the encoded hash.
+func Verify(encoded, secret string) bool {
+	parts := strings.Split(encoded, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false
+	}
+	var m, t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
+		return false
+	}
+	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
+	want, err2 := base64.RawStdEncoding.DecodeString(parts[5])
+	if err1 != nil || err2 != nil || len(want) == 0 {
+		return false
+	}
+	got := argon2.IDKey([]byte(secret), salt, t, m, p, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// CheckSecret validates a new PIN (at least 6 digits) or password (at least 10 characters).
+func CheckSecret(secret string) error {
+	allDigits := secret != ""
+	for _, r := range secret {
+		if r < '0' || r > '9' {
+			allDigits = false
+			break
+		}
+	}
+	switch {
+	case allDigits && len(secret) >= 6:
+		return nil
+	case allDigits:
+		return apperr.Invalid("secret", "A PIN needs at least 6 digits.")
+	case utf8.RuneCountInString(secret) < 10:
+		return apperr.Invalid("secret", "A password needs at least 10 characters.")
+	}
+	return nil
+}
+
+// Session is who is signed in on this desk. Safe for concurrent use: every
+// bound call runs on its own goroutine.
+type Session struct {
+	mu     gosync.RWMutex
+	actor  access.Actor
+	locked bool
+}
+
+// Actor returns the signed-in staff member, or an empty Actor when nobody is
+// signed in or the desk is locked.
+func (s *Session) Actor() access.Actor {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.locked {
+		return access.Actor{}
+	}
+	return s.actor
+}
+
+// Locked reports whether the desk is locked (someone signed in, but hidden).
+func (s *Session) Locked() (bool, access.Actor) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.locked, s.actor
+}
+
+func (s *Session) set(a access.Actor) { s.mu.Lock(); s.actor, s.locked = a, false; s.mu.Unlock() }
+
+// Service signs staff in and out.
+type Service struct {
+	DB      *store.DB
+	Audit   audit.Log
+	Clock   clock.Clock
+	Session *Session
+}
+
+// SignIn checks staffID's secret and makes them the desk's signed-in staff
+// member. An account with no secret set accepts an empty one (first run).
+func (s *Service) SignIn(staffID, secret string) (access.Actor, error) {
+	var actor access.Actor
+	var failure error
+	err := s.DB.Tx(func(tx *gorm.DB) error {
+		var st store.Staff
+		if err := tx.Where("id = ? AND active = ?", staffID, true).Limit(1).Find(&st).Error; err != nil {
+			return err
+		}
+		if st.ID == "" {
+			return apperr.New(apperr.BadCredentials, "Choose who you are from the list.")
+		}
+		now := s.Clock.Now()
+		if st.LockedUntil != nil && now.Before(*st.LockedUntil) {
+			mins := int(st.LockedUntil.Sub(now).Minutes()) + 1
+			return apperr.Newf(apperr.AccountLocked, "Too many wrong tries. Try again in %d minute(s), or ask an owner or manager.", mins)
+		}
+		ok := (st.Credential == "" && secret == "") || (st.Credential != "" && Verify(st.Credential, secret))
+		if !ok {
+			st.FailedTries++
+			upd := map[string]any{"failed_tries": st.FailedTries}
+			msg := "That PIN or password is not right."
+			code := apperr.BadCredentials
+			if st.FailedTries >= MaxFailedTries {
+				until := now.Add(LockoutFor)
+				upd["locked_until"], upd["failed_tries"] = until, 0
+				msg, code = "Too many wrong tries. This account is locked for 5 minutes.", apperr.AccountLocked
+			}
+			if err := tx.Model(&store.Staff{}).Where("id = ?", st.ID).Updates(upd).Error; err != nil {
+				return err
+			}
+			if err := s.Audit.Append(tx, audit.Entry{StaffID: st.ID, Action: audit.ActSignInFailed}); err != nil {
+				return err
+			}
+			failure = apperr.New(code, msg) // commit the count, then report
+			return nil
+		}
+		if err := tx.Model(&store.Staff{}).Where("id = ?", st.ID).Updates(map[string]any{"failed_tries": 0, "locked_until": nil}).Error; err != nil {
+			return err
+		}
+		actor = access.Actor{StaffID: st.ID, Role: st.Role, Name: st.FullName()}
+		return s.Audit.Append(tx, audit.Entry{StaffID: st.ID, Action: audit.ActSignIn})
+	})
+	if err != nil {
+		return access.Actor{}, err
+	}
+	if failure != nil {
+		return access.Actor{}, failure
+	}
+	s.Session.set(actor)
+	return actor, nil
+}
+
+// SignOut ends the session.
+func (s *Service) SignOut() error {
+	a := s.Session.Actor()
+	s.Session.set(access.Actor{})
+	if a.StaffID == "" {
+		return nil
+	}
+	return s.DB.Tx(func(tx *gorm.DB) error {
+		return s.Audit.Append(tx, audit.Entry{StaffID: a.StaffID, Action: audit.ActSignOut})
+	})
+}
+
+// Lock hides the desk behind the lock screen; the same or another staff
+// member must sign in again.
+func (s *Service) Lock() error {
+	s.Session.mu.Lock()
+	a, already := s.Session.actor, s.Session.locked
+	s.Session.locked = s.Session.actor.StaffID != ""
+	s.Session.mu.Unlock()
+	if a.StaffID == "" || already {
+		return nil
+	}
+	return s.DB.Tx(func(tx *gorm.DB) error {
+		return s.Audit.Append(tx, audit.Entry{StaffID: a.StaffID, Action: audit.ActLock})
+	})
+}

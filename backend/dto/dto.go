@@ -1,0 +1,235 @@
+// Package dto holds the JSON-tagged types the UI receives from the bound
+// services. Times are RFC 3339 strings in UTC; sizes are bytes. These types
+// carry no behaviour and must never expose data the caller may not see: the
+// services decide what goes in them.
+package dto
+
+// Staff is a staff member as the UI shows them.
+type Staff struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Role     string `json:"role"` // owner | manager | clinician | front_desk
+	Initials string `json:"initials"`
+}
+
+// Session is who is signed in and what the desk may do for them.
+type Session struct {
+	Staff        *Staff `json:"staff"` // nil when nobody is signed in
+	PracticeName string `json:"practiceName"`
+	CanManage    bool   `json:"canManage"` // owner or manager
+}
+
+// ClientSummary is one row of the clients list.
+type ClientSummary struct {
+	ID              string `json:"id"`
+	Name            string `json:"name"`
+	DateOfBirth     string `json:"dateOfBirth"`     // YYYY-MM-DD
+	NextAppointment string `json:"nextAppointment"` // RFC 3339 or ""
+	HasAlert        bool   `json:"hasAlert"`
+	Unread          int    `json:"unread"` // unread messages for the signed-in staff member
+}
+
+// ClientProfile is the header and Overview of a client profile.
+type ClientProfile struct {
+	ID              string `json:"id"`
+	FirstName       string `json:"firstName"`
+	LastName        string `json:"lastName"`
+	Name            string `json:"name"`
+	DateOfBirth     string `json:"dateOfBirth"`
+	Email           string `json:"email"`
+	Phone           string `json:"phone"`
+	Alert           string `json:"alert"`
+	NextAppointment string `json:"nextAppointment"`
+	Unread          int    `json:"unread"`
+}
+
+// Person is a thread participant or message author.
+type Person struct {
+	Kind string `json:"kind"` // staff | client
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// ThreadSummary is one row of a thread list.
+type ThreadSummary struct {
+	ID             string   `json:"id"`
+	Subject        string   `json:"subject"`
+	Participants   []Person `json:"participants"`
+	IsGroup        bool     `json:"isGroup"`
+	LastMessage    string   `json:"lastMessage"` // preview, at most 140 characters
+	LastAuthor     string   `json:"lastAuthor"`
+	LastActivityAt string   `json:"lastActivityAt"`
+	Unread         int      `json:"unread"`
+	MessageCount   int      `json:"messageCount"`
+}
+
+// Attachment is an attachment as one staff member may see it, with the
+// actions the backend allows them on it.
+type Attachment struct {
+	ID            string `json:"id"`
+	Name          string `json:"name"`
+	MIME          string `json:"mime"`
+	TypeLabel     string `json:"typeLabel"` // "PDF", "Image", "Text", ...
+	Size          int64  `json:"size"`
+	Sender        Person `json:"sender"`
+	SentAt        string `json:"sentAt"`
+	ThreadID      string `json:"threadId"`
+	ThreadSubject string `json:"threadSubject"`
+	MessageID     string `json:"messageId"`
+	Shared        bool   `json:"shared"`
+	SharedBy      string `json:"sharedBy"` // name, "" when private
+	SharedAt      string `json:"sharedAt"`
+	Removed       bool   `json:"removed"` // deleted by the practice; only name is kept
+	// What the signed-in staff member may do; the UI offers exactly these.
+	CanToggleShare bool   `json:"canToggleShare"`
+	CanGoToThread  bool   `json:"canGoToThread"`
+	CanDelete      bool   `json:"canDelete"`
+	CanCopy        bool   `json:"canCopy"`
+	CanPreview     bool   `json:"canPreview"`    // image or PDF
+	DeleteBlocked  string `json:"deleteBlocked"` // code why delete is not offered: records_deletion_off | forbidden | ""
+}
+
+// MessagesTab is everything the Messages tab of one client shows.
+type MessagesTab struct {
+	ClientID    string          `json:"clientId"`
+	Threads     []ThreadSummary `json:"threads"`
+	Attachments []Attachment    `json:"attachments"`
+	// RecordsDeletion is the practice setting; when false the tab says an
+	// owner or manager can enable it in Settings → Security.
+	RecordsDeletion bool `json:"recordsDeletion"`
+}
+
+// Message is one message in a thread view.
+type Message struct {
+	ID          string       `json:"id"`
+	Author      Person       `json:"author"`
+	Body        string       `json:"body"`
+	SentAt      string       `json:"sentAt"`
+	Mine        bool         `json:"mine"`
+	Attachments []Attachment `json:"attachments"`
+}
+
+// Thread is an opened thread.
+type Thread struct {
+	ID           string    `json:"id"`
+	Subject      string    `json:"subject"`
+	Participants []Person  `json:"participants"`
+	IsGroup      bool      `json:"isGroup"`
+	Messages     []Message `json:"messages"`
+	// Clients of the thread, so the UI can link to their profiles.
+	ClientIDs []string `json:"clientIds"`
+}
+
+// StagedFile is a file stored and checked, ready to be sent or filed.
+type StagedFile struct {
+	Token     string `json:"token"` // the content's SHA-256
+	Name      string `json:"name"`
+	MIME      string `json:"mime"`
+	TypeLabel string `json:"typeLabel"`
+	Size      int64  `json:"size"`
+}
+
+// FileProblem is a refused file and why, in plain words.
+type FileProblem struct {
+	Name    string `json:"name"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// StageResult is the outcome of staging several files at once.
+type StageResult struct {
+	Files    []StagedFile  `json:"files"`
+	Problems []FileProblem `json:"problems"`
+}
+
+// OutgoingFile names a staged file to send, with the display name to use.
+type OutgoingFile struct {
+	Token string `json:"token"`
+	Name  string `json:"name"`
+}
+
+// ComposeRequest starts a new thread.
+type ComposeRequest struct {
+	ClientID       string         `json:"clientId"`       // preselected client
+	OtherClientIDs []string       `json:"otherClientIds"` // makes a group
+	StaffIDs       []string       `json:"staffIds"`       // other staff; the sender is always included
+	Subject        string         `json:"subject"`
+	Body           string         `json:"body"`
+	Files          []OutgoingFile `json:"files"`
+}
+
+// ReplyRequest appends a message to a thread.
+type ReplyRequest struct {
+	ThreadID string         `json:"threadId"`
+	Body     string         `json:"body"`
+	Files    []OutgoingFile `json:"files"`
+}
+
+// Document is a file in a client's Documents on File.
+type Document struct {
+	ID             string `json:"id"`
+	Name           string `json:"name"`
+	MIME           string `json:"mime"`
+	TypeLabel      string `json:"typeLabel"`
+	Size           int64  `json:"size"`
+	AddedBy        string `json:"addedBy"`
+	AddedAt        string `json:"addedAt"`
+	FromAttachment bool   `json:"fromAttachment"`
+	CanPreview     bool   `json:"canPreview"`
+}
+
+// Appointment is one appointment.
+type Appointment struct {
+	ID         string `json:"id"`
+	ClientID   string `json:"clientId"`
+	ClientName string `json:"clientName"`
+	StaffID    string `json:"staffId"`
+	StaffName  string `json:"staffName"`
+	StartsAt   string `json:"startsAt"`
+	EndsAt     string `json:"endsAt"`
+	Service    string `json:"service"`
+	Location   string `json:"location"`
+	Status     string `json:"status"`
+	Notes      string `json:"notes"`
+	HasAlert   bool   `json:"hasAlert"`
+	Unread     int    `json:"unread"` // the client's unread messages for the signed-in staff member
+}
+
+// Settings is what Settings shows.
+type Settings struct {
+	PracticeName             string `json:"practiceName"`
+	RecordsDeletion          bool   `json:"recordsDeletion"`
+	RecordsDeletionChangedBy string `json:"recordsDeletionChangedBy"`
+	RecordsDeletionChangedAt string `json:"recordsDeletionChangedAt"`
+	MaxFileBytes             int64  `json:"maxFileBytes"`
+	LockAfterMinutes         int    `json:"lockAfterMinutes"`
+	ScanInboxPath            string `json:"scanInboxPath"`
+	CanChange                bool   `json:"canChange"` // owner or manager
+}
+
+// ViewResult says how a file was opened.
+type ViewResult struct {
+	Opened  bool   `json:"opened"`  // handed to the system viewer
+	Path    string `json:"path"`    // the read-only copy that was opened
+	Preview string `json:"preview"` // URL of the in-app preview, when previewable
+}
+
+// UnreadThread is a row of Home's unread list.
+type UnreadThread struct {
+	ThreadID   string `json:"threadId"`
+	Subject    string `json:"subject"`
+	ClientID   string `json:"clientId"`
+	ClientName string `json:"clientName"`
+	Unread     int    `json:"unread"`
+	LastAt     string `json:"lastAt"`
+}
+
+// DeletedAttachment is a row of Settings → Recently deleted.
+type DeletedAttachment struct {
+	ID           string `json:"id"`
+	Name         string `json:"name"`
+	Size         int64  `json:"size"`
+	DeletedBy    string `json:"deletedBy"`
+	DeletedAt    string `json:"deletedAt"`
+	RestoreUntil string `json:"restoreUntil"`
+}

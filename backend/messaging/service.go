@@ -1,0 +1,515 @@
+package messaging
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"clinicdesk/backend/access"
+	"clinicdesk/backend/apperr"
+	"clinicdesk/backend/attachments"
+	"clinicdesk/backend/audit"
+	"clinicdesk/backend/clock"
+	"clinicdesk/backend/dto"
+	"clinicdesk/backend/files"
+	"clinicdesk/backend/store"
+	"clinicdesk/backend/sync"
+)
+
+// Limits on what a message may hold.
+const (
+	MaxSubject    = 200
+	MaxBody       = 20000
+	MaxFiles      = 20
+	MaxPeople     = 50
+	previewLength = 140
+)
+
+// Service carries the dependencies of messaging.
+type Service struct {
+	DB          *store.DB
+	Rec         *sync.Recorder
+	Audit       audit.Log
+	Clock       clock.Clock
+	Attachments *attachments.Service
+}
+
+type threadRow struct {
+	store.Thread
+	LastReadAt   *time.Time
+	Unread       int
+	MessageCount int
+	LastBody     string
+	LastKind     string
+	LastAuthorID string
+}
+
+// threadSelect computes, per thread, the actor's unread count and the last
+// message, each from idx_messages_thread_created.
+const threadSelect = `t.*, ps.last_read_at AS last_read_at,
+	(SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id
+		AND (ps.last_read_at IS NULL OR m.created_at > ps.last_read_at)
+		AND NOT (m.author_kind = 'staff' AND m.author_id = ps.person_id)) AS unread,
+	(SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id) AS message_count,
+	(SELECT m.body FROM messages m WHERE m.thread_id = t.id ORDER BY m.created_at DESC, m.id DESC LIMIT 1) AS last_body,
+	(SELECT m.author_kind FROM messages m WHERE m.thread_id = t.id ORDER BY m.created_at DESC, m.id DESC LIMIT 1) AS last_kind,
+	(SELECT m.author_id FROM messages m WHERE m.thread_id = t.id ORDER BY m.created_at DESC, m.id DESC LIMIT 1) AS last_author_id`
+
+// ThreadsWithClient lists the threads in which both the client and the actor
+// take part (group threads included), newest activity first.
+func (s *Service) ThreadsWithClient(a access.Actor, clientID string) ([]dto.ThreadSummary, error) {
+	if err := access.CheckSignedIn(a); err != nil {
+		return nil, err
+	}
+	var rows []threadRow
+	err := s.DB.Raw(`SELECT `+threadSelect+`
+		FROM participants pc
+		JOIN participants ps ON ps.thread_id = pc.thread_id AND ps.kind = 'staff' AND ps.person_id = ?
+		JOIN threads t ON t.id = pc.thread_id
+		WHERE pc.kind = 'client' AND pc.person_id = ?
+		ORDER BY t.last_activity_at DESC, t.id DESC`, a.StaffID, clientID).Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	return s.summaries(rows)
+}
+
+// MyThreads lists every thread the actor takes part in, newest activity first.
+func (s *Service) MyThreads(a access.Actor) ([]dto.ThreadSummary, error) {
+	if err := access.CheckSignedIn(a); err != nil {
+		return nil, err
+	}
+	var rows []threadRow
+	err := s.DB.Raw(`SELECT `+threadSelect+`
+		FROM participants ps JOIN threads t ON t.id = ps.thread_id
+		WHERE ps.kind = 'staff' AND ps.person_id = ?
+		ORDER BY t.last_activity_at DESC, t.id DESC`, a.StaffID).Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	return s.summaries(rows)
+}
+
+func (s *Service) summaries(rows []threadRow) ([]dto.ThreadSummary, error) {
+	out := make([]dto.ThreadSummary, 0, len(rows))
+	if len(rows) == 0 {
+		return out, nil
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	parts, err := participantsOf(s.DB.DB, ids)
+	if err != nil {
+		return nil, err
+	}
+	var keys []store.PersonKey
+	for _, r := range rows {
+		keys = append(keys, store.PersonKey{Kind: r.LastKind, ID: r.LastAuthorID})
+	}
+	names, err := store.Names(s.DB.DB, keys)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		ps := parts[r.ID]
+		out = append(out, dto.ThreadSummary{
+			ID:             r.ID,
+			Subject:        r.Subject,
+			Participants:   ps,
+			IsGroup:        len(ps) > 2,
+			LastMessage:    preview(r.LastBody),
+			LastAuthor:     names[store.PersonKey{Kind: r.LastKind, ID: r.LastAuthorID}],
+			LastActivityAt: clock.RFC3339(r.LastActivityAt),
+			Unread:         r.Unread,
+			MessageCount:   r.MessageCount,
+		})
+	}
+	return out, nil
+}
+
+// participantsOf returns each thread's people with names, staff first.
+func participantsOf(tx *gorm.DB, threadIDs []string) (map[string][]dto.Person, error) {
+	var ps []store.Participant
+	for _, ids := range store.Chunk(threadIDs, 500) {
+		var part []store.Participant
+		if err := tx.Where("thread_id IN ?", ids).Order("kind DESC, joined_at, id").Find(&part).Error; err != nil {
+			return nil, err
+		}
+		ps = append(ps, part...)
+	}
+	keys := make([]store.PersonKey, len(ps))
+	for i, p := range ps {
+		keys[i] = store.PersonKey{Kind: p.Kind, ID: p.PersonID}
+	}
+	names, err := store.Names(tx, keys)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]dto.Person{}
+	for _, p := range ps {
+		out[p.ThreadID] = append(out[p.ThreadID], dto.Person{Kind: p.Kind, ID: p.PersonID, Name: names[store.PersonKey{Kind: p.Kind, ID: p.PersonID}]})
+	}
+	return out, nil
+}
+
+func preview(body string) string {
+	body = strings.Join(strings.Fields(body), " ")
+	if utf8.RuneCountInString(body) <= previewLength {
+		return body
+	}
+	r := []rune(body)
+	return string(r[:previewLength-1]) + "…"
+}
+
+// Open returns a thread the actor takes part in, with every message and the
+// attachments they may see, and marks it read for them.
+func (s *Service) Open(a access.Actor, threadID string) (dto.Thread, error) {
+	var out dto.Thread
+	err := s.DB.Tx(func(tx *gorm.DB) error {
+		var th store.Thread
+		if err := tx.Where("id = ?", threadID).Limit(1).Find(&th).Error; err != nil {
+			return err
+		}
+		participant, err := store.IsStaffParticipant(tx, threadID, a.StaffID)
+		if err != nil {
+			return err
+		}
+		if th.ID == "" || !participant {
+			// Non-participants learn nothing, not even that the thread exists.
+			if err := access.CheckGoToThread(a, false); apperr.Is(err, apperr.NotSignedIn) {
+				return err
+			}
+			return apperr.New(apperr.NotParticipant, "You are not part of this message thread, so you can't open it.")
+		}
+		if err := s.markRead(tx, a, threadID); err != nil {
+			return err
+		}
+		if err := s.Audit.Append(tx, audit.Entry{StaffID: a.StaffID, Action: audit.ActOpenThread, ThreadID: threadID}); err != nil {
+			return err
+		}
+		out, err = s.threadView(tx, a, th)
+		return err
+	})
+	return out, err
+}
+
+func (s *Service) markRead(tx *gorm.DB, a access.Actor, threadID string) error {
+	now := s.Clock.Now()
+	var p store.Participant
+	if err := tx.Where("thread_id = ? AND kind = 'staff' AND person_id = ?", threadID, a.StaffID).First(&p).Error; err != nil {
+		return err
+	}
+	if p.LastReadAt != nil && !p.LastReadAt.Before(now) {
+		return nil
+	}
+	p.LastReadAt = &now
+	if err := tx.Model(&store.Participant{}).Where("id = ?", p.ID).Update("last_read_at", now).Error; err != nil {
+		return err
+	}
+	return s.Rec.Record(tx, "participant", p.ID, sync.OpUpdate, p)
+}
+
+func (s *Service) threadView(tx *gorm.DB, a access.Actor, th store.Thread) (dto.Thread, error) {
+	parts, err := participantsOf(tx, []string{th.ID})
+	if err != nil {
+		return dto.Thread{}, err
+	}
+	var msgs []store.Message
+	if err := tx.Where("thread_id = ?", th.ID).Order("created_at, id").Find(&msgs).Error; err != nil {
+		return dto.Thread{}, err
+	}
+	atts, err := s.Attachments.ForThread(tx, a, th.ID)
+	if err != nil {
+		return dto.Thread{}, err
+	}
+	names := map[store.PersonKey]string{}
+	var clientIDs []string
+	for _, p := range parts[th.ID] {
+		names[store.PersonKey{Kind: p.Kind, ID: p.ID}] = p.Name
+		if p.Kind == store.KindClient {
+			clientIDs = append(clientIDs, p.ID)
+		}
+	}
+	var missing []store.PersonKey
+	for _, m := range msgs {
+		if _, ok := names[store.PersonKey{Kind: m.AuthorKind, ID: m.AuthorID}]; !ok {
+			missing = append(missing, store.PersonKey{Kind: m.AuthorKind, ID: m.AuthorID})
+		}
+	}
+	if len(missing) > 0 {
+		more, err := store.Names(tx, missing)
+		if err != nil {
+			return dto.Thread{}, err
+		}
+		for k, v := range more {
+			names[k] = v
+		}
+	}
+	out := dto.Thread{ID: th.ID, Subject: th.Subject, Participants: parts[th.ID], IsGroup: len(parts[th.ID]) > 2, ClientIDs: clientIDs,
+		Messages: make([]dto.Message, 0, len(msgs))}
+	for _, m := range msgs {
+		key := store.PersonKey{Kind: m.AuthorKind, ID: m.AuthorID}
+		ma := atts[m.ID]
+		if ma == nil {
+			ma = []dto.Attachment{}
+		}
+		out.Messages = append(out.Messages, dto.Message{ID: m.ID, Author: dto.Person{Kind: m.AuthorKind, ID: m.AuthorID, Name: names[key]},
+			Body: m.Body, SentAt: clock.RFC3339(m.CreatedAt), Mine: m.AuthorKind == store.KindStaff && m.AuthorID == a.StaffID, Attachments: ma})
+	}
+	return out, nil
+}
+
+func cleanText(field, s string, max int, required bool, label string) (string, error) {
+	s = strings.TrimSpace(strings.ToValidUTF8(s, "\uFFFD"))
+	if required && s == "" {
+		return "", apperr.Invalid(field, "Please write a "+label+".")
+	}
+	if utf8.RuneCountInString(s) > max {
+		return "", apperr.Invalid(field, "The "+label+" is too long.")
+	}
+	return s, nil
+}
+
+// Compose starts a new thread with the client, the sender, and anyone else
+// chosen (more than two people make it a group), with a first message.
+func (s *Service) Compose(a access.Actor, req dto.ComposeRequest) (dto.Thread, error) {
+	if err := access.CheckSignedIn(a); err != nil {
+		return dto.Thread{}, err
+	}
+	subject, err := cleanText("subject", req.Subject, MaxSubject, true, "subject")
+	if err != nil {
+		return dto.Thread{}, err
+	}
+	body, err := cleanText("body", req.Body, MaxBody, len(req.Files) == 0, "message")
+	if err != nil {
+		return dto.Thread{}, err
+	}
+	if req.ClientID == "" {
+		return dto.Thread{}, apperr.Invalid("clientId", "Choose the client this message is for.")
+	}
+	clientIDs := dedupe(append([]string{req.ClientID}, req.OtherClientIDs...), "")
+	staffIDs := dedupe(append([]string{a.StaffID}, req.StaffIDs...), "")
+	if len(clientIDs)+len(staffIDs) > MaxPeople {
+		return dto.Thread{}, apperr.Invalid("people", "A thread can include at most 50 people.")
+	}
+	var th store.Thread
+	err = s.DB.Tx(func(tx *gorm.DB) error {
+		if err := mustExist(tx, &store.Client{}, clientIDs, "clientIds", "One of the chosen clients no longer exists."); err != nil {
+			return err
+		}
+		if err := mustExist(tx, &store.Staff{}, staffIDs, "staffIds", "One of the chosen staff members no longer exists."); err != nil {
+			return err
+		}
+		now := s.Clock.Now()
+		th = store.Thread{ID: clock.NewID(), Subject: subject, CreatedByKind: store.KindStaff, CreatedByID: a.StaffID, CreatedAt: now, LastActivityAt: now}
+		if err := tx.Create(&th).Error; err != nil {
+			return err
+		}
+		if err := s.Rec.Record(tx, "thread", th.ID, sync.OpInsert, th); err != nil {
+			return err
+		}
+		add := func(kind, id string) error {
+			p := store.Participant{ID: clock.NewID(), ThreadID: th.ID, Kind: kind, PersonID: id, JoinedAt: now}
+			if kind == store.KindStaff && id == a.StaffID {
+				p.LastReadAt = &now
+			}
+			if err := tx.Create(&p).Error; err != nil {
+				return err
+			}
+			return s.Rec.Record(tx, "participant", p.ID, sync.OpInsert, p)
+		}
+		for _, id := range staffIDs {
+			if err := add(store.KindStaff, id); err != nil {
+				return err
+			}
+		}
+		for _, id := range clientIDs {
+			if err := add(store.KindClient, id); err != nil {
+				return err
+			}
+		}
+		msgID, err := s.appendMessage(tx, a, th.ID, body, req.Files, now)
+		if err != nil {
+			return err
+		}
+		return s.Audit.Append(tx, audit.Entry{StaffID: a.StaffID, Action: audit.ActCompose, ClientID: req.ClientID, ThreadID: th.ID,
+			Detail: map[string]any{"message": msgID, "files": len(req.Files), "people": len(clientIDs) + len(staffIDs)}})
+	})
+	if err != nil {
+		return dto.Thread{}, err
+	}
+	return s.view(a, th.ID)
+}
+
+// Reply appends a message to a thread the actor takes part in.
+func (s *Service) Reply(a access.Actor, req dto.ReplyRequest) (dto.Thread, error) {
+	if err := access.CheckSignedIn(a); err != nil {
+		return dto.Thread{}, err
+	}
+	body, err := cleanText("body", req.Body, MaxBody, len(req.Files) == 0, "message")
+	if err != nil {
+		return dto.Thread{}, err
+	}
+	err = s.DB.Tx(func(tx *gorm.DB) error {
+		participant, err := store.IsStaffParticipant(tx, req.ThreadID, a.StaffID)
+		if err != nil {
+			return err
+		}
+		if err := access.CheckGoToThread(a, participant); err != nil {
+			return err
+		}
+		now := s.Clock.Now()
+		msgID, err := s.appendMessage(tx, a, req.ThreadID, body, req.Files, now)
+		if err != nil {
+			return err
+		}
+		if err := tx.Model(&store.Thread{}).Where("id = ?", req.ThreadID).Update("last_activity_at", now).Error; err != nil {
+			return err
+		}
+		var th store.Thread
+		if err := tx.Where("id = ?", req.ThreadID).First(&th).Error; err != nil {
+			return err
+		}
+		if err := s.Rec.Record(tx, "thread", th.ID, sync.OpUpdate, th); err != nil {
+			return err
+		}
+		if err := s.markRead(tx, a, req.ThreadID); err != nil {
+			return err
+		}
+		var clientID string
+		tx.Raw(`SELECT person_id FROM participants WHERE thread_id = ? AND kind = 'client' ORDER BY joined_at LIMIT 1`, req.ThreadID).Scan(&clientID)
+		return s.Audit.Append(tx, audit.Entry{StaffID: a.StaffID, Action: audit.ActReply, ClientID: clientID, ThreadID: req.ThreadID,
+			Detail: map[string]any{"message": msgID, "files": len(req.Files)}})
+	})
+	if err != nil {
+		return dto.Thread{}, err
+	}
+	return s.view(a, req.ThreadID)
+}
+
+func (s *Service) view(a access.Actor, threadID string) (dto.Thread, error) {
+	var th store.Thread
+	if err := s.DB.Where("id = ?", threadID).First(&th).Error; err != nil {
+		return dto.Thread{}, err
+	}
+	return s.threadView(s.DB.DB, a, th)
+}
+
+// appendMessage writes a staff message and its attachments. Each file must
+// have been staged (its blob is in the store and the database).
+func (s *Service) appendMessage(tx *gorm.DB, a access.Actor, threadID, body string, outgoing []dto.OutgoingFile, now time.Time) (string, error) {
+	if len(outgoing) > MaxFiles {
+		return "", apperr.Invalid("files", "A message can carry at most 20 files.")
+	}
+	m := store.Message{ID: clock.NewID(), ThreadID: threadID, AuthorKind: store.KindStaff, AuthorID: a.StaffID, Body: body, CreatedAt: now}
+	if err := tx.Create(&m).Error; err != nil {
+		return "", err
+	}
+	if err := s.Rec.Record(tx, "message", m.ID, sync.OpInsert, m); err != nil {
+		return "", err
+	}
+	for _, f := range outgoing {
+		name, err := files.CleanName(f.Name)
+		if err != nil {
+			return "", err
+		}
+		var b store.Blob
+		if err := tx.Where("sha256 = ?", f.Token).Limit(1).Find(&b).Error; err != nil {
+			return "", err
+		}
+		if b.SHA256 == "" || !s.Attachments.Blobs.Has(b.SHA256) {
+			return "", apperr.Newf(apperr.NotFound, "“%s” is no longer ready to send. Please add it again.", name)
+		}
+		att := store.Attachment{ID: clock.NewID(), MessageID: m.ID, ThreadID: threadID, BlobSHA256: b.SHA256, Name: name, MIME: b.MIME, Size: b.Size,
+			SenderKind: store.KindStaff, SenderID: a.StaffID, CreatedAt: now}
+		if err := tx.Create(&att).Error; err != nil {
+			return "", err
+		}
+		if err := s.Rec.Record(tx, "attachment", att.ID, sync.OpInsert, att); err != nil {
+			return "", err
+		}
+	}
+	return m.ID, nil
+}
+
+func mustExist(tx *gorm.DB, model any, ids []string, field, msg string) error {
+	var n int64
+	q := tx.Model(model).Where("id IN ?", ids)
+	if _, ok := model.(*store.Staff); ok {
+		q = q.Where("active = ?", true)
+	}
+	if err := q.Count(&n).Error; err != nil {
+		return err
+	}
+	if int(n) != len(ids) {
+		return apperr.Invalid(field, msg)
+	}
+	return nil
+}
+
+func dedupe(ids []string, drop string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, id := range ids {
+		id = strings.TrimSpace(id)
+		if id == "" || id == drop || seen[id] {
+			continue
+		}
+		seen[id] = true
+		out = append(out, id)
+	}
+	return out
+}
+
+// UnreadThreads lists the actor's threads with unread messages, for Home.
+func (s *Service) UnreadThreads(a access.Actor, limit int) ([]dto.UnreadThread, error) {
+	ts, err := s.MyThreads(a)
+	if err != nil {
+		return nil, err
+	}
+	out := []dto.UnreadThread{}
+	for _, t := range ts {
+		if t.Unread == 0 {
+			continue
+		}
+		u := dto.UnreadThread{ThreadID: t.ID, Subject: t.Subject, Unread: t.Unread, LastAt: t.LastActivityAt}
+		for _, p := range t.Participants {
+			if p.Kind == store.KindClient {
+				u.ClientID, u.ClientName = p.ID, p.Name
+				break
+			}
+		}
+		out = append(out, u)
+		if len(out) == limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+// UnreadForClients returns, per client, the actor's unread message count in
+// threads with that client.
+func (s *Service) UnreadForClients(tx *gorm.DB, a access.Actor, clientIDs []string) (map[string]int, error) {
+	out := map[string]int{}
+	for _, ids := range store.Chunk(clientIDs, 500) {
+		var rows []struct {
+			ClientID string
+			Unread   int
+		}
+		err := tx.Raw(`SELECT pc.person_id AS client_id, SUM((SELECT COUNT(*) FROM messages m WHERE m.thread_id = ps.thread_id
+				AND (ps.last_read_at IS NULL OR m.created_at > ps.last_read_at)
+				AND NOT (m.author_kind = 'staff' AND m.author_id = ps.person_id))) AS unread
+			FROM participants pc JOIN participants ps ON ps.thread_id = pc.thread_id AND ps.kind = 'staff' AND ps.person_id = ?
+			WHERE pc.kind = 'client' AND pc.person_id IN ? GROUP BY pc.person_id`, a.StaffID, ids).Scan(&rows).Error
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			out[r.ClientID] = r.Unread
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,231 @@
+package store
+
+import (
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// migration is one numbered, forward-only schema step. Steps run in order,
+// each in its own transaction together with the bump of schema_version, so a
+// crash leaves the database at the step before or the step after.
+type migration struct {
+	version int
+	name    string
+	up      func(tx *gorm.DB) error
+}
+
+// migrations is the whole history of the schema. Never edit a step that has
+// shipped: add a new one.
+var migrations = []migration{
+	{1, "initial schema", execAll(schemaV1...)},
+	{2, "full-text search over message bodies", execAll(schemaV2...)},
+}
+
+// LatestVersion is the schema version this code writes.
+func LatestVersion() int { return migrations[len(migrations)-1].version }
+
+func execAll(stmts ...string) func(*gorm.DB) error {
+	return func(tx *gorm.DB) error {
+		for _, s := range stmts {
+			if err := tx.Exec(s).Error; err != nil {
+				return fmt.Errorf("%.60s…: %w", s, err)
+			}
+		}
+		return nil
+	}
+}
+
+// Version returns the schema version of the open database (0 when empty).
+func (db *DB) Version() (int, error) {
+	if err := db.Exec(`CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at DATETIME NOT NULL)`).Error; err != nil {
+		return 0, err
+	}
+	var v int
+	err := db.Raw(`SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&v).Error
+	return v, err
+}
+
+// MigrateTo brings the schema up to version target (LatestVersion for normal
+// use; tests use older targets to build an old database).
+func (db *DB) MigrateTo(target int) error {
+	cur, err := db.Version()
+	if err != nil {
+		return err
+	}
+	if cur > LatestVersion() {
+		return fmt.Errorf("the database is from a newer ClinicDesk (schema %d, this version knows %d); update ClinicDesk", cur, LatestVersion())
+	}
+	for _, m := range migrations {
+		if m.version <= cur || m.version > target {
+			continue
+		}
+		err := db.Transaction(func(tx *gorm.DB) error {
+			if err := m.up(tx); err != nil {
+				return err
+			}
+			return tx.Exec(`INSERT INTO schema_version (version, applied_at) VALUES (?, ?)`, m.version, time.Now().UTC()).Error
+		})
+		if err != nil {
+			return fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
+		}
+	}
+	return nil
+}
+
+var schemaV1 = []string{
+	`CREATE TABLE staff (
+		id TEXT PRIMARY KEY,
+		first_name TEXT NOT NULL,
+		last_name TEXT NOT NULL,
+		role TEXT NOT NULL CHECK (role IN ('owner','manager','clinician','front_desk')),
+		email TEXT NOT NULL DEFAULT '',
+		credential TEXT NOT NULL DEFAULT '',
+		failed_tries INTEGER NOT NULL DEFAULT 0,
+		locked_until DATETIME,
+		active BOOLEAN NOT NULL DEFAULT 1,
+		created_at DATETIME NOT NULL,
+		updated_at DATETIME NOT NULL)`,
+	`CREATE TABLE clients (
+		id TEXT PRIMARY KEY,
+		first_name TEXT NOT NULL,
+		last_name TEXT NOT NULL,
+		date_of_birth TEXT NOT NULL DEFAULT '',
+		email TEXT NOT NULL DEFAULT '',
+		phone TEXT NOT NULL DEFAULT '',
+		alert TEXT NOT NULL DEFAULT '' CHECK (length(alert) <= 500),
+		created_at DATETIME NOT NULL,
+		updated_at DATETIME NOT NULL)`,
+	`CREATE INDEX idx_clients_name ON clients (last_name COLLATE NOCASE, first_name COLLATE NOCASE)`,
+	`CREATE TABLE appointments (
+		id TEXT PRIMARY KEY,
+		client_id TEXT NOT NULL REFERENCES clients(id),
+		staff_id TEXT NOT NULL REFERENCES staff(id),
+		starts_at DATETIME NOT NULL,
+		ends_at DATETIME NOT NULL,
+		service TEXT NOT NULL DEFAULT '',
+		location TEXT NOT NULL DEFAULT '',
+		status TEXT NOT NULL DEFAULT 'scheduled',
+		notes TEXT NOT NULL DEFAULT '',
+		created_at DATETIME NOT NULL,
+		updated_at DATETIME NOT NULL,
+		CHECK (ends_at > starts_at))`,
+	// Calendar range queries filter by time, optionally by clinician; the
+	// client's Appointments tab filters by client.
+	`CREATE INDEX idx_appointments_staff_start ON appointments (staff_id, starts_at)`,
+	`CREATE INDEX idx_appointments_start ON appointments (starts_at)`,
+	`CREATE INDEX idx_appointments_client_start ON appointments (client_id, starts_at)`,
+	`CREATE TABLE threads (
+		id TEXT PRIMARY KEY,
+		subject TEXT NOT NULL,
+		created_by_kind TEXT NOT NULL,
+		created_by_id TEXT NOT NULL,
+		created_at DATETIME NOT NULL,
+		last_activity_at DATETIME NOT NULL)`,
+	`CREATE TABLE participants (
+		id TEXT PRIMARY KEY,
+		thread_id TEXT NOT NULL REFERENCES threads(id),
+		kind TEXT NOT NULL CHECK (kind IN ('staff','client')),
+		person_id TEXT NOT NULL,
+		last_read_at DATETIME,
+		joined_at DATETIME NOT NULL,
+		UNIQUE (thread_id, kind, person_id))`,
+	// "Threads in which both C and S take part" starts from one person's
+	// participations: (kind, person_id, thread_id) answers it from the index.
+	`CREATE INDEX idx_participants_person ON participants (kind, person_id, thread_id)`,
+	`CREATE TABLE messages (
+		id TEXT PRIMARY KEY,
+		thread_id TEXT NOT NULL REFERENCES threads(id),
+		author_kind TEXT NOT NULL CHECK (author_kind IN ('staff','client')),
+		author_id TEXT NOT NULL,
+		body TEXT NOT NULL,
+		created_at DATETIME NOT NULL)`,
+	`CREATE INDEX idx_messages_thread_created ON messages (thread_id, created_at)`,
+	`CREATE TABLE blobs (
+		sha256 TEXT PRIMARY KEY,
+		size INTEGER NOT NULL,
+		mime TEXT NOT NULL,
+		created_at DATETIME NOT NULL)`,
+	`CREATE TABLE attachments (
+		id TEXT PRIMARY KEY,
+		message_id TEXT NOT NULL REFERENCES messages(id),
+		thread_id TEXT NOT NULL REFERENCES threads(id),
+		blob_sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+		name TEXT NOT NULL,
+		mime TEXT NOT NULL,
+		size INTEGER NOT NULL,
+		sender_kind TEXT NOT NULL,
+		sender_id TEXT NOT NULL,
+		created_at DATETIME NOT NULL,
+		shared_with_staff BOOLEAN NOT NULL DEFAULT 0,
+		shared_by_staff_id TEXT,
+		shared_at DATETIME,
+		removed_at DATETIME,
+		removed_by_staff_id TEXT,
+		purged_at DATETIME)`,
+	`CREATE INDEX idx_attachments_thread ON attachments (thread_id, created_at)`,
+	`CREATE INDEX idx_attachments_message ON attachments (message_id)`,
+	`CREATE INDEX idx_attachments_blob ON attachments (blob_sha256)`,
+	`CREATE TABLE documents (
+		id TEXT PRIMARY KEY,
+		client_id TEXT NOT NULL REFERENCES clients(id),
+		blob_sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+		name TEXT NOT NULL,
+		mime TEXT NOT NULL,
+		size INTEGER NOT NULL,
+		source_attachment_id TEXT,
+		added_by_staff_id TEXT NOT NULL,
+		created_at DATETIME NOT NULL)`,
+	`CREATE INDEX idx_documents_client ON documents (client_id, created_at)`,
+	`CREATE INDEX idx_documents_blob ON documents (blob_sha256)`,
+	`CREATE TABLE settings (
+		id INTEGER PRIMARY KEY CHECK (id = 1),
+		practice_name TEXT NOT NULL DEFAULT '',
+		records_deletion BOOLEAN NOT NULL DEFAULT 0,
+		records_deletion_changed_by TEXT,
+		records_deletion_changed_at DATETIME,
+		max_file_bytes INTEGER NOT NULL DEFAULT 52428800,
+		lock_after_minutes INTEGER NOT NULL DEFAULT 10,
+		scan_inbox_path TEXT NOT NULL DEFAULT '',
+		demo BOOLEAN NOT NULL DEFAULT 0,
+		updated_at DATETIME NOT NULL)`,
+	`CREATE TABLE audit_events (
+		seq INTEGER PRIMARY KEY AUTOINCREMENT,
+		id TEXT NOT NULL UNIQUE,
+		at DATETIME NOT NULL,
+		staff_id TEXT NOT NULL DEFAULT '',
+		action TEXT NOT NULL,
+		client_id TEXT NOT NULL DEFAULT '',
+		thread_id TEXT NOT NULL DEFAULT '',
+		attachment_id TEXT NOT NULL DEFAULT '',
+		detail TEXT NOT NULL DEFAULT '{}',
+		prev_hash TEXT NOT NULL,
+		hash TEXT NOT NULL)`,
+	`CREATE INDEX idx_audit_at ON audit_events (at)`,
+	`CREATE INDEX idx_audit_client ON audit_events (client_id, at)`,
+	`CREATE TABLE changes (
+		seq INTEGER PRIMARY KEY AUTOINCREMENT,
+		id TEXT NOT NULL UNIQUE,
+		hlc TEXT NOT NULL,
+		origin TEXT NOT NULL,
+		entity TEXT NOT NULL,
+		entity_id TEXT NOT NULL,
+		op TEXT NOT NULL,
+		payload TEXT NOT NULL,
+		pushed_at DATETIME)`,
+	`CREATE INDEX idx_changes_unpushed ON changes (pushed_at, seq)`,
+	// Append-only tables refuse updates and deletes at the database level.
+	`CREATE TRIGGER messages_append_only_upd BEFORE UPDATE ON messages BEGIN SELECT RAISE(ABORT, 'messages are append-only'); END`,
+	`CREATE TRIGGER messages_append_only_del BEFORE DELETE ON messages BEGIN SELECT RAISE(ABORT, 'messages are append-only'); END`,
+	`CREATE TRIGGER audit_append_only_upd BEFORE UPDATE ON audit_events BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END`,
+	`CREATE TRIGGER audit_append_only_del BEFORE DELETE ON audit_events BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END`,
+}
+
+// schemaV2 adds an FTS5 index of message bodies, kept in step by triggers, and
+// fills it from the messages already there.
+var schemaV2 = []string{
+	`CREATE VIRTUAL TABLE messages_fts USING fts5(body, content='messages', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')`,
+	`INSERT INTO messages_fts (rowid, body) SELECT rowid, body FROM messages`,
+	`CREATE TRIGGER messages_fts_ins AFTER INSERT ON messages BEGIN INSERT INTO messages_fts (rowid, body) VALUES (new.rowid, new.body); END`,
+}
