@@ -158,7 +158,9 @@ func (s *Store) Has(sha string) bool {
 }
 
 // Remove deletes the blob for sha (used by purge). A missing blob is not an
-// error. The caller must be sure nothing references sha any more.
+// error. The caller must be sure nothing references sha any more, including
+// a reference being recorded right now for a Put of the same content (hold
+// the lock used to record references while deciding and removing).
 func (s *Store) Remove(sha string) error {
 	if !ValidSHA256(sha) {
 		return badSHA()
@@ -308,6 +310,10 @@ func (s *Store) commit(tmpPath, sha string, size int64) error {
 	if fi, err := os.Stat(dst); err == nil && fi.Mode().IsRegular() && fi.Size() == size {
 		if verifyFile(dst, sha) == nil {
 			os.Remove(tmpPath)
+			// Mark the blob as just used, so RemoveUnreferenced (working from an
+			// older Check) leaves it alone while the caller records its reference.
+			now := time.Now()
+			_ = os.Chtimes(dst, now, now)
 			return nil
 		}
 		// The stored copy is damaged: the fresh bytes replace it below.
