@@ -73,10 +73,16 @@ func Open(ctx context.Context, dir string, opt Options) (*Desk, error) {
 		db.Close()
 		return nil, err
 	}
+	// Viewer copies live in a private temp folder of this run, removed on Close.
+	viewDir, err := os.MkdirTemp("", "clinicdesk-view-")
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	d := &Desk{Dir: dir, DB: db, Blobs: blobs, Rec: sync.NewRecorder(origin, opt.Clock), Audit: audit.Log{Clock: opt.Clock}, Clock: opt.Clock,
 		Session: &auth.Session{}}
 	d.Auth = &auth.Service{DB: db, Audit: d.Audit, Clock: d.Clock, Session: d.Session}
-	d.Attachments = &attachments.Service{DB: db, Rec: d.Rec, Audit: d.Audit, Clock: d.Clock, Blobs: blobs, ViewDir: filepath.Join(os.TempDir(), "clinicdesk-view-"+origin[:8])}
+	d.Attachments = &attachments.Service{DB: db, Rec: d.Rec, Audit: d.Audit, Clock: d.Clock, Blobs: blobs, ViewDir: viewDir}
 	d.Messages = &messaging.Service{DB: db, Rec: d.Rec, Audit: d.Audit, Clock: d.Clock, Attachments: d.Attachments}
 	d.Clients = &clients.Service{DB: db, Rec: d.Rec, Audit: d.Audit, Clock: d.Clock, Unread: d.Messages}
 	d.Settings = &settings.Service{DB: db, Rec: d.Rec, Audit: d.Audit, Clock: d.Clock}

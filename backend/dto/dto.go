@@ -17,6 +17,9 @@ type Session struct {
 	Staff        *Staff `json:"staff"` // nil when nobody is signed in
 	PracticeName string `json:"practiceName"`
 	CanManage    bool   `json:"canManage"` // owner or manager
+	// DemoPIN is the PIN of every demo staff member, "" for a real practice.
+	DemoPIN          string `json:"demoPin"`
+	LockAfterMinutes int    `json:"lockAfterMinutes"`
 }
 
 // ClientSummary is one row of the clients list.

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"log"
+	"time"
+
+	"github.com/wailsapp/wails/v2/pkg/runtime"
+
+	"clinicdesk/backend/api"
+	"clinicdesk/backend/desk"
+	"clinicdesk/backend/events"
+	"clinicdesk/backend/platform"
+)
+
+// App is the lifecycle: open the desk's data on start-up, close it on shutdown.
+type App struct {
+	dataDir string
+	demo    bool
+	base    *api.Base
+	stop    context.CancelFunc
+}
+
+// NewApp prepares the app; nothing is opened until startup.
+func NewApp(dataDir string, demo bool) *App {
+	return &App{dataDir: dataDir, demo: demo, base: &api.Base{}}
+}
+
+func (a *App) startup(ctx context.Context) {
+	dir, err := platform.DataDir(a.dataDir)
+	if err == nil {
+		a.base.Desk, err = desk.Open(ctx, dir, desk.Options{Demo: a.demo})
+	}
+	if err != nil {
+		log.Printf("cannot open the practice data: %v", err)
+		runtime.MessageDialog(ctx, runtime.MessageDialogOptions{Type: runtime.ErrorDialog, Title: "ClinicDesk cannot start",
+			Message: "ClinicDesk could not open the practice's data in " + dir + ".\n\n" + err.Error()})
+		runtime.Quit(ctx)
+		return
+	}
+	log.Printf("ClinicDesk data directory: %s", dir)
+	a.base.SetContext(ctx)
+	a.base.Emit = events.Wails{Ctx: ctx}
+	bg, stop := context.WithCancel(ctx)
+	a.stop = stop
+	go a.purgeLoop(bg)
+}
+
+// purgeLoop frees the bytes of attachments deleted more than 30 days ago.
+func (a *App) purgeLoop(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := a.base.Desk.Attachments.Purge(); err != nil {
+			log.Printf("purge: %v", err)
+		} else if n > 0 {
+			log.Printf("purged %d deleted attachment(s)", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (a *App) shutdown(ctx context.Context) {
+	if a.stop != nil {
+		a.stop()
+	}
+	if a.base.Desk != nil {
+		a.base.Desk.Close()
+	}
+}

@@ -1,0 +1,59 @@
+// Package api holds the structs bound to the Wails window. Each method takes
+// the signed-in staff member from the desk's session, checks and converts its
+// input, calls a service and returns DTOs or a typed error. It holds no rules:
+// the services and package access decide.
+//
+// Only this package, events and platform import Wails.
+package api
+
+import (
+	"context"
+	"errors"
+	"log"
+
+	"clinicdesk/backend/access"
+	"clinicdesk/backend/apperr"
+	"clinicdesk/backend/desk"
+	"clinicdesk/backend/events"
+)
+
+// Base is shared by every bound struct: the desk, the event emitter and the
+// app's lifecycle context (set at start-up).
+type Base struct {
+	Desk *desk.Desk
+	Emit events.Emitter
+	ctx  context.Context
+}
+
+// SetContext stores the lifecycle context for runtime calls (dialogs).
+func (b *Base) SetContext(ctx context.Context) { b.ctx = ctx }
+
+func (b *Base) actor() (access.Actor, error) {
+	a := b.Desk.Session.Actor()
+	return a, access.CheckSignedIn(a)
+}
+
+func (b *Base) changed(what string) {
+	if b.Emit != nil {
+		b.Emit.Emit(events.DataChanged, map[string]string{"what": what})
+	}
+}
+
+// FormatError is the Wails ErrorFormatter: the UI receives {code, message,
+// field} for every error, and internal details stay in the log.
+func FormatError(err error) any {
+	var e *apperr.Error
+	if !errors.As(err, &e) {
+		log.Printf("internal error: %v", err)
+	}
+	out := apperr.As(err)
+	if out.Code == apperr.Internal && errors.Unwrap(out) != nil {
+		log.Printf("internal error: %v", err)
+	}
+	return map[string]string{"code": string(out.Code), "message": out.Message, "field": out.Field}
+}
+
+// Bindings returns every bound struct over one desk, sharing one Base.
+func Bindings(b *Base) []any {
+	return []any{&Session{b}, &Clients{b}, &Messages{b}, &Attachments{b}, &Files{Base: b}, &Settings{b}, &Calendar{b}}
+}

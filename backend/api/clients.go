@@ -1,0 +1,55 @@
+package api
+
+import "clinicdesk/backend/dto"
+
+// Clients serves the clients list and the client profile.
+type Clients struct{ *Base }
+
+// Search lists clients matching query (all for "").
+func (c *Clients) Search(query string) ([]dto.ClientSummary, error) {
+	a, err := c.actor()
+	if err != nil {
+		return nil, err
+	}
+	return c.Desk.Clients.Search(a, query, 0)
+}
+
+// Profile returns a client's header and Overview.
+func (c *Clients) Profile(clientID string) (dto.ClientProfile, error) {
+	a, err := c.actor()
+	if err != nil {
+		return dto.ClientProfile{}, err
+	}
+	return c.Desk.Clients.Profile(a, clientID)
+}
+
+// SetAlert replaces the Client Alert.
+func (c *Clients) SetAlert(clientID, text string) (dto.ClientProfile, error) {
+	a, err := c.actor()
+	if err != nil {
+		return dto.ClientProfile{}, err
+	}
+	p, err := c.Desk.Clients.SetAlert(a, clientID, text)
+	if err == nil {
+		c.changed("client")
+	}
+	return p, err
+}
+
+// Appointments lists the client's appointments.
+func (c *Clients) Appointments(clientID string) ([]dto.Appointment, error) {
+	a, err := c.actor()
+	if err != nil {
+		return nil, err
+	}
+	return c.Desk.Calendar.ForClient(a, clientID)
+}
+
+// Documents lists the client's Documents on File.
+func (c *Clients) Documents(clientID string) ([]dto.Document, error) {
+	a, err := c.actor()
+	if err != nil {
+		return nil, err
+	}
+	return c.Desk.Clients.Documents(a, clientID)
+}

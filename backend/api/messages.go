@@ -1,0 +1,98 @@
+package api
+
+import (
+	"clinicdesk/backend/dto"
+	"clinicdesk/backend/store"
+)
+
+// Messages serves the Messages tab and the Messages screen.
+type Messages struct{ *Base }
+
+// Tab returns everything the client's Messages tab shows for the signed-in staff member.
+func (m *Messages) Tab(clientID string) (dto.MessagesTab, error) {
+	a, err := m.actor()
+	if err != nil {
+		return dto.MessagesTab{}, err
+	}
+	threads, err := m.Desk.Messages.ThreadsWithClient(a, clientID)
+	if err != nil {
+		return dto.MessagesTab{}, err
+	}
+	atts, err := m.Desk.Attachments.ForClient(a, clientID)
+	if err != nil {
+		return dto.MessagesTab{}, err
+	}
+	set, err := store.GetSettings(m.Desk.DB.DB)
+	if err != nil {
+		return dto.MessagesTab{}, err
+	}
+	return dto.MessagesTab{ClientID: clientID, Threads: threads, Attachments: atts, RecordsDeletion: set.RecordsDeletion}, nil
+}
+
+// MyThreads lists the signed-in staff member's threads, with clientID ("" for all).
+func (m *Messages) MyThreads(clientID string) ([]dto.ThreadSummary, error) {
+	a, err := m.actor()
+	if err != nil {
+		return nil, err
+	}
+	if clientID != "" {
+		return m.Desk.Messages.ThreadsWithClient(a, clientID)
+	}
+	return m.Desk.Messages.MyThreads(a)
+}
+
+// Open opens a thread and marks it read.
+func (m *Messages) Open(threadID string) (dto.Thread, error) {
+	a, err := m.actor()
+	if err != nil {
+		return dto.Thread{}, err
+	}
+	t, err := m.Desk.Messages.Open(a, threadID)
+	if err == nil {
+		m.changed("read")
+	}
+	return t, err
+}
+
+// Compose starts a thread.
+func (m *Messages) Compose(req dto.ComposeRequest) (dto.Thread, error) {
+	a, err := m.actor()
+	if err != nil {
+		return dto.Thread{}, err
+	}
+	t, err := m.Desk.Messages.Compose(a, req)
+	if err == nil {
+		m.changed("messages")
+	}
+	return t, err
+}
+
+// Reply appends a message to a thread.
+func (m *Messages) Reply(req dto.ReplyRequest) (dto.Thread, error) {
+	a, err := m.actor()
+	if err != nil {
+		return dto.Thread{}, err
+	}
+	t, err := m.Desk.Messages.Reply(a, req)
+	if err == nil {
+		m.changed("messages")
+	}
+	return t, err
+}
+
+// StaffDirectory lists active staff, for adding people to a thread.
+func (m *Messages) StaffDirectory() ([]dto.Staff, error) {
+	if _, err := m.actor(); err != nil {
+		return nil, err
+	}
+	return (&Session{m.Base}).StaffList()
+}
+
+// UnreadThreads lists the signed-in staff member's threads with unread messages.
+func (m *Messages) UnreadThreads() ([]dto.UnreadThread, error) {
+	a, err := m.actor()
+	if err != nil {
+		return nil, err
+	}
+	return m.Desk.Messages.UnreadThreads(a, 20)
+}

@@ -1,0 +1,49 @@
+package api
+
+import "clinicdesk/backend/dto"
+
+// Settings serves Settings → Security and the other practice settings.
+type Settings struct{ *Base }
+
+// Get returns the practice settings.
+func (s *Settings) Get() (dto.Settings, error) {
+	a, err := s.actor()
+	if err != nil {
+		return dto.Settings{}, err
+	}
+	return s.Desk.Settings.Get(a)
+}
+
+func (s *Settings) done(out dto.Settings, err error) (dto.Settings, error) {
+	if err == nil {
+		s.changed("settings")
+	}
+	return out, err
+}
+
+// SetRecordsDeletion turns Records Deletion on or off (owner or manager).
+func (s *Settings) SetRecordsDeletion(on bool) (dto.Settings, error) {
+	a, err := s.actor()
+	if err != nil {
+		return dto.Settings{}, err
+	}
+	return s.done(s.Desk.Settings.SetRecordsDeletion(a, on))
+}
+
+// SetMaxFileBytes changes the per-file size limit (owner or manager).
+func (s *Settings) SetMaxFileBytes(n int64) (dto.Settings, error) {
+	a, err := s.actor()
+	if err != nil {
+		return dto.Settings{}, err
+	}
+	return s.done(s.Desk.Settings.SetMaxFileBytes(a, n))
+}
+
+// SetLockAfterMinutes changes the inactivity lock (owner or manager).
+func (s *Settings) SetLockAfterMinutes(m int) (dto.Settings, error) {
+	a, err := s.actor()
+	if err != nil {
+		return dto.Settings{}, err
+	}
+	return s.done(s.Desk.Settings.SetLockAfterMinutes(a, m))
+}
