@@ -401,6 +401,21 @@ func (s *Store) Open(sha string) (io.ReadCloser, error) {
 	return &verifyingReader{f: f, h: sha256.New(), want: sha}, nil
 }
 
+// Verify reads the whole blob for sha and checks its hash: nil when intact,
+// apperr.FileCorrupt when the bytes no longer match, apperr.NotFound when it
+// is missing.
+func (s *Store) Verify(sha string) error {
+	rc, err := s.Open(sha)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	if _, err := io.CopyBuffer(io.Discard, rc, make([]byte, copyBufSize)); err != nil {
+		return err
+	}
+	return nil
+}
+
 type verifyingReader struct {
 	f    *os.File
 	h    hash.Hash
