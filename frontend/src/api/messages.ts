@@ -1,0 +1,39 @@
+import * as Bound from '../../wailsjs/go/api/Messages';
+import { dto } from '../../wailsjs/go/models';
+import { call } from './errors';
+import type {
+  ComposeRequest,
+  MessagesTab,
+  ReplyRequest,
+  Staff,
+  Thread,
+  ThreadSummary,
+  UnreadThread,
+} from './types';
+
+function normalizeThread(t: Thread): Thread {
+  return {
+    ...t,
+    participants: t.participants ?? [],
+    clientIds: t.clientIds ?? [],
+    messages: (t.messages ?? []).map((m) => ({ ...m, attachments: m.attachments ?? [] })),
+  };
+}
+
+export const tab = (clientId: string): Promise<MessagesTab> =>
+  call(() => Bound.Tab(clientId)).then((t) => ({
+    ...t,
+    threads: (t.threads ?? []).map((th) => ({ ...th, participants: th.participants ?? [] })),
+    attachments: t.attachments ?? [],
+  }));
+/** All threads of the signed-in staff member; pass "" for every client. */
+export const myThreads = (clientId: string): Promise<ThreadSummary[]> =>
+  call(() => Bound.MyThreads(clientId)).then((l) => (l ?? []).map((th) => ({ ...th, participants: th.participants ?? [] })));
+/** Opens a thread and marks it read for the signed-in staff member. */
+export const open = (threadId: string): Promise<Thread> => call(() => Bound.Open(threadId)).then(normalizeThread);
+export const compose = (req: ComposeRequest): Promise<Thread> =>
+  call(() => Bound.Compose(dto.ComposeRequest.createFrom(req))).then(normalizeThread);
+export const reply = (req: ReplyRequest): Promise<Thread> =>
+  call(() => Bound.Reply(dto.ReplyRequest.createFrom(req))).then(normalizeThread);
+export const staffDirectory = (): Promise<Staff[]> => call(() => Bound.StaffDirectory()).then((l) => l ?? []);
+export const unreadThreads = (): Promise<UnreadThread[]> => call(() => Bound.UnreadThreads()).then((l) => l ?? []);

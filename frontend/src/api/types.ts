@@ -1,0 +1,227 @@
+// Types the UI works with, mirroring backend/dto/dto.go field by field (the
+// names are the json tags). The classes Wails generates in wailsjs/go/models.ts
+// are structurally compatible with these; views import from here, never from
+// wailsjs. Times are RFC 3339 strings in UTC; sizes are bytes.
+
+export type Role = 'owner' | 'manager' | 'clinician' | 'front_desk';
+
+export interface Staff {
+  id: string;
+  name: string;
+  role: Role | string;
+  initials: string;
+}
+
+export interface Session {
+  staff: Staff | null;
+  practiceName: string;
+  canManage: boolean;
+  /** The PIN of every demo staff member; "" for a real practice. */
+  demoPin: string;
+  /** Lock the desk after this many idle minutes; 0 = never. */
+  lockAfterMinutes: number;
+}
+
+export interface ClientSummary {
+  id: string;
+  name: string;
+  dateOfBirth: string;
+  nextAppointment: string;
+  hasAlert: boolean;
+  unread: number;
+}
+
+export interface ClientProfile {
+  id: string;
+  firstName: string;
+  lastName: string;
+  name: string;
+  dateOfBirth: string;
+  email: string;
+  phone: string;
+  alert: string;
+  nextAppointment: string;
+  unread: number;
+}
+
+export interface Person {
+  kind: 'staff' | 'client' | string;
+  id: string;
+  name: string;
+}
+
+export interface ThreadSummary {
+  id: string;
+  subject: string;
+  participants: Person[];
+  isGroup: boolean;
+  lastMessage: string;
+  lastAuthor: string;
+  lastActivityAt: string;
+  unread: number;
+  messageCount: number;
+}
+
+export interface Attachment {
+  id: string;
+  name: string;
+  mime: string;
+  typeLabel: string;
+  size: number;
+  sender: Person;
+  sentAt: string;
+  threadId: string;
+  threadSubject: string;
+  messageId: string;
+  shared: boolean;
+  sharedBy: string;
+  sharedAt: string;
+  removed: boolean;
+  canToggleShare: boolean;
+  canGoToThread: boolean;
+  canDelete: boolean;
+  canCopy: boolean;
+  canPreview: boolean;
+  deleteBlocked: string;
+}
+
+export interface MessagesTab {
+  clientId: string;
+  threads: ThreadSummary[];
+  attachments: Attachment[];
+  recordsDeletion: boolean;
+}
+
+export interface Message {
+  id: string;
+  author: Person;
+  body: string;
+  sentAt: string;
+  mine: boolean;
+  attachments: Attachment[];
+}
+
+export interface Thread {
+  id: string;
+  subject: string;
+  participants: Person[];
+  isGroup: boolean;
+  messages: Message[];
+  clientIds: string[];
+}
+
+export interface StagedFile {
+  token: string;
+  name: string;
+  mime: string;
+  typeLabel: string;
+  size: number;
+}
+
+export interface FileProblem {
+  name: string;
+  code: string;
+  message: string;
+}
+
+export interface StageResult {
+  files: StagedFile[];
+  problems: FileProblem[];
+}
+
+export interface OutgoingFile {
+  token: string;
+  name: string;
+}
+
+export interface ComposeRequest {
+  clientId: string;
+  otherClientIds: string[];
+  staffIds: string[];
+  subject: string;
+  body: string;
+  files: OutgoingFile[];
+}
+
+export interface ReplyRequest {
+  threadId: string;
+  body: string;
+  files: OutgoingFile[];
+}
+
+export interface Document {
+  id: string;
+  name: string;
+  mime: string;
+  typeLabel: string;
+  size: number;
+  addedBy: string;
+  addedAt: string;
+  fromAttachment: boolean;
+  canPreview: boolean;
+}
+
+export interface Appointment {
+  id: string;
+  clientId: string;
+  clientName: string;
+  staffId: string;
+  staffName: string;
+  startsAt: string;
+  endsAt: string;
+  service: string;
+  location: string;
+  status: string;
+  notes: string;
+  hasAlert: boolean;
+  unread: number;
+}
+
+export interface Settings {
+  practiceName: string;
+  recordsDeletion: boolean;
+  recordsDeletionChangedBy: string;
+  recordsDeletionChangedAt: string;
+  maxFileBytes: number;
+  lockAfterMinutes: number;
+  scanInboxPath: string;
+  canChange: boolean;
+}
+
+export interface ViewResult {
+  opened: boolean;
+  path: string;
+  preview: string;
+}
+
+export interface UnreadThread {
+  threadId: string;
+  subject: string;
+  clientId: string;
+  clientName: string;
+  unread: number;
+  lastAt: string;
+}
+
+/** A row of Settings → Recently deleted (owner or manager). */
+export interface DeletedAttachment {
+  id: string;
+  name: string;
+  size: number;
+  deletedBy: string;
+  deletedAt: string;
+  restoreUntil: string;
+}
+
+/** Payload of the `files:progress` event. */
+export interface FileProgress {
+  id: string;
+  name: string;
+  done: number;
+  total: number;
+}
+
+/** Payload of the `data:changed` event. */
+export interface DataChanged {
+  what: string;
+}

@@ -1,0 +1,90 @@
+// Every src/api module that reaches Go is replaced by vi.fn()s with harmless
+// defaults; a test sets what it needs with vi.mocked(api.fn).mockResolvedValue.
+// Component tests never touch wailsjs.
+import { cleanup } from '@testing-library/svelte';
+import { afterEach, vi } from 'vitest';
+
+vi.mock('../api/session', () => ({
+  staffList: vi.fn(async () => []),
+  signIn: vi.fn(async () => ({ staff: null, practiceName: '', canManage: false, demoPin: '', lockAfterMinutes: 0 })),
+  signOut: vi.fn(async () => {}),
+  lock: vi.fn(async () => {}),
+  current: vi.fn(async () => ({ staff: null, practiceName: '', canManage: false, demoPin: '', lockAfterMinutes: 0 })),
+}));
+vi.mock('../api/clients', () => ({
+  search: vi.fn(async () => []),
+  profile: vi.fn(async () => ({})),
+  setAlert: vi.fn(async () => ({})),
+  appointments: vi.fn(async () => []),
+  documents: vi.fn(async () => []),
+}));
+vi.mock('../api/messages', () => ({
+  tab: vi.fn(async (clientId: string) => ({ clientId, threads: [], attachments: [], recordsDeletion: false })),
+  myThreads: vi.fn(async () => []),
+  open: vi.fn(async () => ({ id: '', subject: '', participants: [], isGroup: false, messages: [], clientIds: [] })),
+  compose: vi.fn(async () => ({ id: '', subject: '', participants: [], isGroup: false, messages: [], clientIds: [] })),
+  reply: vi.fn(async () => ({ id: '', subject: '', participants: [], isGroup: false, messages: [], clientIds: [] })),
+  staffDirectory: vi.fn(async () => []),
+  unreadThreads: vi.fn(async () => []),
+}));
+vi.mock('../api/attachments', () => ({
+  setShared: vi.fn(async () => ({})),
+  view: vi.fn(async () => ({ opened: true, path: '', preview: '' })),
+  viewDocument: vi.fn(async () => ({ opened: true, path: '', preview: '' })),
+  remove: vi.fn(async () => {}),
+  copyToDocuments: vi.fn(async () => ({})),
+  recentlyDeleted: vi.fn(async () => []),
+  restore: vi.fn(async () => {}),
+}));
+vi.mock('../api/files', () => ({
+  CHUNK_SIZE: 512 * 1024,
+  toBase64: vi.fn(() => ''),
+  uploadFile: vi.fn(async () => ({})),
+  stageBrowserFiles: vi.fn(async () => ({ files: [], problems: [] })),
+  stagePaths: vi.fn(async () => ({ files: [], problems: [] })),
+  pickFiles: vi.fn(async () => []),
+  canPickNatively: vi.fn(() => false),
+}));
+vi.mock('../api/settings', () => ({
+  get: vi.fn(async () => ({})),
+  setRecordsDeletion: vi.fn(async () => ({})),
+  setMaxFileBytes: vi.fn(async () => ({})),
+  setLockAfterMinutes: vi.fn(async () => ({})),
+}));
+vi.mock('../api/calendar', () => ({ range: vi.fn(async () => []) }));
+vi.mock('../api/runtime', () => ({
+  hasRuntime: vi.fn(() => false),
+  onEvent: vi.fn(() => () => {}),
+  registerDropZone: vi.fn(() => ({ unregister: () => {}, nativeDropSince: () => false })),
+  installDropGuards: vi.fn(),
+}));
+
+// What jsdom lacks and bits-ui uses.
+class RO {
+  observe() {}
+  unobserve() {}
+  disconnect() {}
+}
+const g = globalThis as unknown as Record<string, unknown>;
+g.ResizeObserver ??= RO;
+if (!Element.prototype.scrollIntoView) Element.prototype.scrollIntoView = () => {};
+if (!Element.prototype.hasPointerCapture) Element.prototype.hasPointerCapture = () => false;
+if (!Element.prototype.releasePointerCapture) Element.prototype.releasePointerCapture = () => {};
+if (!window.matchMedia) {
+  window.matchMedia = (q: string) =>
+    ({
+      matches: false,
+      media: q,
+      onchange: null,
+      addListener() {},
+      removeListener() {},
+      addEventListener() {},
+      removeEventListener() {},
+      dispatchEvent: () => false,
+    }) as MediaQueryList;
+}
+
+afterEach(() => {
+  cleanup();
+  document.body.innerHTML = '';
+});
