@@ -1,0 +1,12 @@
+import { mount } from 'svelte';
+import './app.css';
+import App from './App.svelte';
+import { installDropGuards } from './api/runtime';
+
+// Before anything else: a file dropped outside a drop zone must never make the
+// web view navigate away from the app.
+installDropGuards(window);
+
+const app = mount(App, { target: document.getElementById('app')! });
+
+export default app;
