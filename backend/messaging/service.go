@@ -287,6 +287,8 @@ func (s *Service) Compose(a access.Actor, req dto.ComposeRequest) (dto.Thread, e
 	if err != nil {
 		return dto.Thread{}, err
 	}
+	// A blank id would be dropped by dedupe below and leave a thread with no client.
+	req.ClientID = strings.TrimSpace(req.ClientID)
 	if req.ClientID == "" {
 		return dto.Thread{}, apperr.Invalid("clientId", "Choose the client this message is for.")
 	}
