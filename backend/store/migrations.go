@@ -21,6 +21,7 @@ type migration struct {
 var migrations = []migration{
 	{1, "initial schema", execAll(schemaV1...)},
 	{2, "full-text search over message bodies", execAll(schemaV2...)},
+	{3, "sync with a practice hub", execAll(schemaV3...)},
 }
 
 // LatestVersion is the schema version this code writes.
@@ -228,4 +229,46 @@ var schemaV2 = []string{
 	`CREATE VIRTUAL TABLE messages_fts USING fts5(body, content='messages', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')`,
 	`INSERT INTO messages_fts (rowid, body) SELECT rowid, body FROM messages`,
 	`CREATE TRIGGER messages_fts_ins AFTER INSERT ON messages BEGIN INSERT INTO messages_fts (rowid, body) VALUES (new.rowid, new.body); END`,
+}
+
+// schemaV3 is what sync with a practice hub keeps on the desk (see
+// backend/sync and docs/sync.md): who made a privileged change (filled by a
+// trigger from the audit entry written in the same transaction), each row's
+// last hybrid-logical-clock version for last-writer-wins, the hub changes
+// already applied, small key/value state (hub address, token, cursor) and the
+// notices shown when the hub refused a change.
+var schemaV3 = []string{
+	`CREATE TABLE sync_change_actors (
+		change_id TEXT PRIMARY KEY,
+		actor TEXT NOT NULL,
+		action TEXT NOT NULL)`,
+	`CREATE TABLE sync_row_versions (
+		entity TEXT NOT NULL,
+		entity_id TEXT NOT NULL,
+		version TEXT NOT NULL,
+		deleted BOOLEAN NOT NULL DEFAULT 0,
+		PRIMARY KEY (entity, entity_id))`,
+	`CREATE TABLE sync_applied (
+		id TEXT PRIMARY KEY,
+		hub_cursor INTEGER NOT NULL,
+		applied_at DATETIME NOT NULL)`,
+	`CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+	`CREATE TABLE sync_notices (
+		id TEXT PRIMARY KEY,
+		at DATETIME NOT NULL,
+		entity TEXT NOT NULL DEFAULT '',
+		entity_id TEXT NOT NULL DEFAULT '',
+		message TEXT NOT NULL,
+		dismissed_at DATETIME)`,
+	// The audit entry of a share, unshare, delete, restore or setting change
+	// is written right after its change-log entry, in the same transaction:
+	// copy its actor and action onto that change so the hub can re-check it.
+	`CREATE TRIGGER sync_change_actor AFTER INSERT ON audit_events
+		WHEN new.staff_id <> '' AND NOT EXISTS (SELECT 1 FROM sync_state WHERE key = 'applying')
+		BEGIN
+			INSERT OR IGNORE INTO sync_change_actors (change_id, actor, action)
+			SELECT id, new.staff_id, new.action FROM changes
+			WHERE seq = (SELECT MAX(seq) FROM changes) AND pushed_at IS NULL
+			  AND ((entity = 'attachment' AND entity_id = new.attachment_id) OR (entity = 'settings' AND new.action = 'setting_changed'));
+		END`,
 }

@@ -34,15 +34,24 @@ func (r *Recorder) Record(tx *gorm.DB, entity, entityID, op string, row any) err
 	if err != nil {
 		return err
 	}
-	return tx.Create(&store.Change{
+	ts := r.HLC.Now()
+	if err := tx.Create(&store.Change{
 		ID:       clock.NewID(),
-		HLC:      r.HLC.Now(),
+		HLC:      ts,
 		Origin:   r.Origin,
 		Entity:   entity,
 		EntityID: entityID,
 		Op:       op,
 		Payload:  string(payload),
-	}).Error
+	}).Error; err != nil {
+		return err
+	}
+	// The row's version moves with it, so a change pulled later from the hub
+	// that is older than this one never overwrites it (last writer wins).
+	if e, ok := EntityByName(entity); ok && e.Kind == AppendOnly && op != OpDelete {
+		return nil
+	}
+	return setVersion(tx, entity, entityID, Version(ts, r.Origin), op == OpDelete)
 }
 
 // Pending returns up to limit changes not yet delivered, oldest first.
