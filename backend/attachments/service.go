@@ -315,7 +315,9 @@ func (s *Service) Restore(a access.Actor, id string) error {
 		if att.ID == "" || att.DeletedAt == nil {
 			return apperr.New(apperr.NotFound, "That attachment is not in Recently deleted.")
 		}
-		if att.PurgedAt != nil || s.Clock.Now().Sub(*att.DeletedAt) > RestoreWindow {
+		// At exactly RestoreWindow the attachment is due for Purge and gone from
+		// Deleted, so it is no longer restorable either.
+		if att.PurgedAt != nil || s.Clock.Now().Sub(*att.DeletedAt) >= RestoreWindow {
 			return apperr.New(apperr.RestoreWindowExpired, "This attachment was deleted more than 30 days ago and can no longer be restored.")
 		}
 		if err := tx.Model(&store.Attachment{}).Where("id = ?", id).Updates(map[string]any{"removed_at": nil, "removed_by_staff_id": nil}).Error; err != nil {
@@ -358,10 +360,10 @@ func (s *Service) Purge() (int, error) {
 			if err != nil {
 				return err
 			}
+			// The blobs row stays: the purged attachment row still refers to it
+			// (attachments.blob_sha256 is a foreign key), and blobs are
+			// append-only for sync. Only the bytes go.
 			if !used {
-				if err := tx.Where("sha256 = ?", att.BlobSHA256).Delete(&store.Blob{}).Error; err != nil {
-					return err
-				}
 				freed = append(freed, att.BlobSHA256)
 			}
 			return nil
