@@ -609,7 +609,7 @@ func (in *Inbox) Import(ctx context.Context, id string, store *Store, maxBytes i
 	in.mu.Lock()
 	var e *inboxEntry
 	for _, c := range in.entries {
-		if c.ready && inboxID(filepath.Join(in.dir, c.name)) == id {
+		if inboxID(filepath.Join(in.dir, c.name)) == id {
 			e = c
 			break
 		}
@@ -619,6 +619,10 @@ func (in *Inbox) Import(ctx context.Context, id string, store *Store, maxBytes i
 		return Blob{}, "", apperr.New(apperr.NotFound, "This scan is no longer in the scan inbox folder. It may have been moved, renamed or already added.")
 	}
 	name, want := e.name, e.fp
+	if !e.ready {
+		in.mu.Unlock()
+		return Blob{}, "", apperr.New(apperr.Conflict, quoted(name)+" is still being written. Please wait a moment and try again.")
+	}
 	if in.importing[name] {
 		in.mu.Unlock()
 		return Blob{}, "", apperr.New(apperr.Conflict, quoted(name)+" is already being added.")

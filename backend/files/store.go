@@ -42,8 +42,17 @@ type Store struct {
 	root  string
 	blobs string
 	tmp   string
-	locks [256]sync.Mutex // per first byte of the hash: serialises commit vs Remove
+	locks *shardLocks // shared by every Store on the same root in this process
 }
+
+// shardLocks serialise, per first byte of the hash, a Put's commit against
+// Remove, so a Put that found its content already stored never has it removed
+// underneath.
+type shardLocks [256]sync.Mutex
+
+// rootLocks maps an absolute store root to its locks, so two Stores opened on
+// the same root (by two services, say) still exclude each other.
+var rootLocks sync.Map
 
 const (
 	dirPerm        = 0o700
@@ -76,7 +85,8 @@ func NewStore(root string) (*Store, error) {
 	if err != nil {
 		return nil, storageErr(err)
 	}
-	s := &Store{root: abs, blobs: filepath.Join(abs, "blobs"), tmp: filepath.Join(abs, "tmp")}
+	locks, _ := rootLocks.LoadOrStore(abs, new(shardLocks))
+	s := &Store{root: abs, blobs: filepath.Join(abs, "blobs"), tmp: filepath.Join(abs, "tmp"), locks: locks.(*shardLocks)}
 	for _, d := range []string{abs, s.blobs, s.tmp} {
 		if err := os.MkdirAll(d, dirPerm); err != nil {
 			return nil, storageErr(err)
