@@ -143,8 +143,13 @@ func (s *Service) SignIn(staffID, secret string) (access.Actor, error) {
 		}
 		now := s.Clock.Now()
 		if st.LockedUntil != nil && now.Before(*st.LockedUntil) {
+			// A try while locked is a failed try too: audit it, then report.
+			if err := s.Audit.Append(tx, audit.Entry{StaffID: st.ID, Action: audit.ActSignInFailed, Detail: map[string]any{"reason": "locked"}}); err != nil {
+				return err
+			}
 			mins := int(st.LockedUntil.Sub(now).Minutes()) + 1
-			return apperr.Newf(apperr.AccountLocked, "Too many wrong tries. Try again in %d minute(s), or ask an owner or manager.", mins)
+			failure = apperr.Newf(apperr.AccountLocked, "Too many wrong tries. Try again in %d minute(s), or ask an owner or manager.", mins)
+			return nil
 		}
 		ok := (st.Credential == "" && secret == "") || (st.Credential != "" && Verify(st.Credential, secret))
 		if !ok {
