@@ -18,6 +18,13 @@ describe('toApiError', () => {
     expect(plain.code).toBe('internal');
     expect(plain.message).toBe('disk full');
   });
+  it('reads the Error Wails 2.15 rejects with, its message being the formatted error', () => {
+    const e = toApiError(new Error('{"code":"bad_credentials","message":"That PIN is not right.","field":"secret"}'));
+    expect(e.code).toBe('bad_credentials');
+    expect(e.message).toBe('That PIN is not right.');
+    expect(e.field).toBe('secret');
+    expect(toApiError(new Error('sql: database is locked')).message).toBe('sql: database is locked');
+  });
   it('never shows a JavaScript fault to the user', () => {
     vi.spyOn(console, 'error').mockImplementation(() => {});
     const e = toApiError(new TypeError("Cannot read properties of undefined (reading 'api')"));

@@ -30,9 +30,13 @@ export function toApiError(e: unknown): ApiError {
   if (e && typeof e === 'object') {
     const got = fromObject(e as Record<string, unknown>);
     if (got) return got;
-    // A JavaScript Error here is a fault on our side (a missing binding, a
-    // bug), not a refusal: keep its detail for the console, not the screen.
     if (e instanceof Error) {
+      // Wails 2.15 rejects with `new Error(formattedError)`: a string
+      // formatter result survives as the message (JSON or plain words), an
+      // object one becomes "[object Object]". A TypeError and the like is a
+      // fault on our side (a missing binding, a bug): keep its detail for the
+      // console, not the screen.
+      if (e.constructor === Error && e.message && e.message !== '[object Object]') return toApiError(e.message);
       console.error(e);
       return new ApiError('internal', plainMessage('internal'));
     }
