@@ -10,6 +10,7 @@ import (
 	"clinicdesk/backend/api"
 	"clinicdesk/backend/desk"
 	"clinicdesk/backend/events"
+	"clinicdesk/backend/files"
 	"clinicdesk/backend/platform"
 )
 
@@ -44,6 +45,10 @@ func (a *App) startup(ctx context.Context) {
 	bg, stop := context.WithCancel(ctx)
 	a.stop = stop
 	go a.purgeLoop(bg)
+	emit := a.base.Emit
+	if err := a.base.Desk.StartInbox(bg, files.InboxOptions{Logf: log.Printf}, func() { emit.Emit(events.InboxChanged, struct{}{}) }); err != nil {
+		log.Printf("scan inbox not watched: %v", err) // the app works without it; Settings shows the folder
+	}
 }
 
 // purgeLoop frees the bytes of attachments deleted more than 30 days ago.

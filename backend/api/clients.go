@@ -53,3 +53,21 @@ func (c *Clients) Documents(clientID string) ([]dto.Document, error) {
 	}
 	return c.Desk.Clients.Documents(a, clientID)
 }
+
+// AddDocuments files staged files (dropped or picked) in the client's Documents on File.
+func (c *Clients) AddDocuments(clientID string, staged []dto.OutgoingFile) ([]dto.Document, error) {
+	a, err := c.actor()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]dto.Document, 0, len(staged))
+	for _, f := range staged {
+		d, err := c.Desk.Attachments.AddDocument(a, clientID, f.Token, f.Name)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, d)
+	}
+	c.changed("documents")
+	return out, nil
+}

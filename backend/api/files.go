@@ -9,6 +9,7 @@ import (
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
+	"clinicdesk/backend/access"
 	"clinicdesk/backend/apperr"
 	"clinicdesk/backend/clock"
 	"clinicdesk/backend/dto"
@@ -168,4 +169,27 @@ func displayName(p string) string {
 		}
 	}
 	return p
+}
+
+// CheckStore compares the file store with the database (owner or manager).
+func (f *Files) CheckStore() (dto.StoreReport, error) {
+	a, err := f.actor()
+	if err != nil {
+		return dto.StoreReport{}, err
+	}
+	if err := access.CheckManageSettings(a); err != nil {
+		return dto.StoreReport{}, err
+	}
+	r, err := f.Desk.Attachments.StoreCheck(context.Background())
+	if err != nil {
+		return dto.StoreReport{}, err
+	}
+	nz := func(s []string) []string {
+		if s == nil {
+			return []string{}
+		}
+		return s
+	}
+	return dto.StoreReport{OK: r.OK(), Blobs: r.Blobs, Bytes: r.Bytes, Missing: nz(r.Missing), Corrupt: nz(r.Corrupt),
+		Unreferenced: nz(r.Unreferenced), StaleTemp: len(r.StaleTemp)}, nil
 }

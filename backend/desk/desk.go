@@ -50,6 +50,8 @@ type Desk struct {
 	Attachments *attachments.Service
 	Settings    *settings.Service
 	Calendar    *calendar.Service
+
+	inbox InboxWatcher
 }
 
 // Open opens (creating if needed) the desk in dir.
@@ -103,6 +105,7 @@ func Open(ctx context.Context, dir string, opt Options) (*Desk, error) {
 
 // Close closes the database and removes the viewer copies.
 func (d *Desk) Close() error {
+	d.stopInbox()
 	os.RemoveAll(d.Attachments.ViewDir)
 	return d.DB.Close()
 }

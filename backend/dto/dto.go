@@ -236,3 +236,46 @@ type DeletedAttachment struct {
 	DeletedAt    string `json:"deletedAt"`
 	RestoreUntil string `json:"restoreUntil"`
 }
+
+// AppointmentInput is what the Calendar sends to book or edit an appointment.
+type AppointmentInput struct {
+	ClientID string `json:"clientId"`
+	StaffID  string `json:"staffId"`  // the clinician: a clinician, owner or manager
+	StartsAt string `json:"startsAt"` // RFC 3339
+	EndsAt   string `json:"endsAt"`   // RFC 3339, after StartsAt, at most 12 hours later
+	Service  string `json:"service"`
+	Location string `json:"location"`
+	Status   string `json:"status"` // scheduled | arrived | completed | cancelled | no_show; "" = scheduled
+	Notes    string `json:"notes"`
+	// AllowOverlap books even when the clinician already has an appointment
+	// at that time (the UI asks "book anyway?" after a conflict error).
+	AllowOverlap bool `json:"allowOverlap"`
+}
+
+// InboxFile is a finished file waiting in the scan inbox.
+type InboxFile struct {
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	Size      int64  `json:"size"`
+	ModTime   string `json:"modTime"`
+	MIME      string `json:"mime"`
+	TypeLabel string `json:"typeLabel"`
+	Problem   string `json:"problem"` // why it cannot be used, in plain words; "" when it can
+}
+
+// Inbox is the scan inbox panel.
+type Inbox struct {
+	Folder string      `json:"folder"`
+	Files  []InboxFile `json:"files"`
+}
+
+// StoreReport is the result of checking the file store against the database.
+type StoreReport struct {
+	OK           bool     `json:"ok"`
+	Blobs        int      `json:"blobs"`
+	Bytes        int64    `json:"bytes"`
+	Missing      []string `json:"missing"`
+	Corrupt      []string `json:"corrupt"`
+	Unreferenced []string `json:"unreferenced"`
+	StaleTemp    int      `json:"staleTemp"`
+}
