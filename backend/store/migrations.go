@@ -241,7 +241,8 @@ var schemaV3 = []string{
 	`CREATE TABLE sync_change_actors (
 		change_id TEXT PRIMARY KEY,
 		actor TEXT NOT NULL,
-		action TEXT NOT NULL)`,
+		action TEXT NOT NULL,
+		detail TEXT NOT NULL DEFAULT '{}')`,
 	`CREATE TABLE sync_row_versions (
 		entity TEXT NOT NULL,
 		entity_id TEXT NOT NULL,
@@ -266,8 +267,8 @@ var schemaV3 = []string{
 	`CREATE TRIGGER sync_change_actor AFTER INSERT ON audit_events
 		WHEN new.staff_id <> '' AND NOT EXISTS (SELECT 1 FROM sync_state WHERE key = 'applying')
 		BEGIN
-			INSERT OR IGNORE INTO sync_change_actors (change_id, actor, action)
-			SELECT id, new.staff_id, new.action FROM changes
+			INSERT OR IGNORE INTO sync_change_actors (change_id, actor, action, detail)
+			SELECT id, new.staff_id, new.action, new.detail FROM changes
 			WHERE seq = (SELECT MAX(seq) FROM changes) AND pushed_at IS NULL
 			  AND ((entity = 'attachment' AND entity_id = new.attachment_id) OR (entity = 'settings' AND new.action = 'setting_changed'));
 		END`,

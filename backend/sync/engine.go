@@ -311,12 +311,13 @@ type pendingRow struct {
 	Payload  string
 	Actor    *string
 	Action   *string
+	Detail   *string
 }
 
 // pendingWire returns up to limit changes not yet acknowledged by the hub.
 func pendingWire(db *gorm.DB, limit int) ([]WireChange, error) {
 	var rows []pendingRow
-	if err := db.Raw(`SELECT c.seq, c.id, c.hlc, c.origin, c.entity, c.entity_id, c.op, c.payload, a.actor, a.action
+	if err := db.Raw(`SELECT c.seq, c.id, c.hlc, c.origin, c.entity, c.entity_id, c.op, c.payload, a.actor, a.action, a.detail
 		FROM changes c LEFT JOIN sync_change_actors a ON a.change_id = c.id
 		WHERE c.pushed_at IS NULL ORDER BY c.seq LIMIT ?`, limit).Scan(&rows).Error; err != nil {
 		return nil, err
@@ -329,6 +330,9 @@ func pendingWire(db *gorm.DB, limit int) ([]WireChange, error) {
 		}
 		if r.Action != nil {
 			out[i].Action = *r.Action
+		}
+		if r.Detail != nil && *r.Detail != "{}" {
+			out[i].Detail = *r.Detail
 		}
 	}
 	return out, nil

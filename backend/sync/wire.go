@@ -35,6 +35,7 @@ type WireChange struct {
 	Payload  string `json:"payload"`
 	Actor    string `json:"actor,omitempty"`  // staff member who made a privileged change
 	Action   string `json:"action,omitempty"` // its audit action (share, unshare, delete, restore, setting_changed)
+	Detail   string `json:"detail,omitempty"` // its audit detail (JSON; names the setting changed)
 }
 
 // EnrollRequest joins a desk to the hub with a one-time code.

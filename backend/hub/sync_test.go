@@ -1,0 +1,221 @@
+package hub_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"clinicdesk/backend/audit"
+	"clinicdesk/backend/store"
+	"clinicdesk/backend/sync"
+)
+
+// seeded starts a hub, joins a demo desk A as the first desk (its practice
+// becomes the hub's) and an empty desk B that pulls everything.
+func seeded(t *testing.T, dsn string) (*testHub, *testDesk, *testDesk) {
+	t.Helper()
+	th := startHub(t, dsn)
+	a := openDesk(t, "deskA", true)
+	a.join(t, th)
+	a.sync(t)
+	if p, _ := th.hub().Practice(); p != sync.PracticeReady {
+		t.Fatalf("after the first desk's snapshot the hub is %q, want ready", p)
+	}
+	b := openDesk(t, "deskB", false)
+	b.join(t, th)
+	b.sync(t)
+	return th, a, b
+}
+
+func TestChangesOnEachDeskReachTheOther(t *testing.T) {
+	backends(t, func(t *testing.T, newDSN func() string) {
+		th, a, b := seeded(t, newDSN())
+		assertSame(t, th, a, b)
+
+		// A writes a thread with a file; B changes a Client Alert and
+		// Records Deletion; both sync; everything is everywhere.
+		ownerA := a.staff(t, store.RoleOwner)
+		c := a.client(t, 0)
+		thr := a.compose(t, ownerA, c, "From desk A", []byte("hello from desk A\n"))
+		ownerB := b.staff(t, store.RoleOwner)
+		if _, err := b.Clients.SetAlert(ownerB, c.ID, "Prefers mornings (set on desk B)"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.Settings.SetRecordsDeletion(ownerB, true); err != nil {
+			t.Fatal(err)
+		}
+		a.sync(t)
+		b.sync(t)
+		a.sync(t)
+		assertSame(t, th, a, b)
+
+		var alert string
+		a.DB.Model(&store.Client{}).Where("id = ?", c.ID).Pluck("alert", &alert)
+		if alert != "Prefers mornings (set on desk B)" {
+			t.Errorf("desk A's alert = %q", alert)
+		}
+		var n int64
+		b.DB.Model(&store.Thread{}).Where("id = ?", thr.ID).Count(&n)
+		if n != 1 {
+			t.Error("desk A's thread did not reach desk B")
+		}
+		for _, d := range []*testDesk{a, b} {
+			if err := audit.Verify(d.DB.DB); err != nil {
+				t.Errorf("%s audit chain after sync: %v", d.name, err)
+			}
+		}
+		if s := b.eng.Status(); s.State != sync.StateOnline || s.Pending != 0 || s.LastSyncAt == "" {
+			t.Errorf("desk B status = %+v", s)
+		}
+	})
+}
+
+func TestLastWriterWinsWhateverTheArrivalOrder(t *testing.T) {
+	backends(t, func(t *testing.T, newDSN func() string) {
+		th, a, b := seeded(t, newDSN())
+		c := a.client(t, 1)
+		// A writes first, B writes later (newer HLC), but B pushes first.
+		if _, err := a.Clients.SetAlert(a.staff(t, store.RoleOwner), c.ID, "older, from A"); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(5 * time.Millisecond)
+		if _, err := b.Clients.SetAlert(b.staff(t, store.RoleOwner), c.ID, "newer, from B"); err != nil {
+			t.Fatal(err)
+		}
+		b.sync(t)
+		a.sync(t)
+		b.sync(t)
+		assertSame(t, th, a, b)
+		var alert string
+		a.DB.Model(&store.Client{}).Where("id = ?", c.ID).Pluck("alert", &alert)
+		if alert != "newer, from B" {
+			t.Errorf("alert = %q, want the newer write", alert)
+		}
+	})
+}
+
+func TestOfflineDeskCatchesUpByItself(t *testing.T) {
+	backends(t, func(t *testing.T, newDSN func() string) {
+		th, a, b := seeded(t, newDSN())
+		b.net.offline.Store(true)
+		b.eng.Start(context.Background())
+		owner := b.staff(t, store.RoleOwner)
+		var clients []store.Client
+		b.DB.Order("id").Find(&clients)
+		for i := 0; i < 150; i++ {
+			c := clients[i%len(clients)]
+			if _, err := b.Clients.SetAlert(owner, c.ID, fmt.Sprintf("offline note %d", i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		b.compose(t, owner, clients[3], "Written offline", []byte("written while the hub was away\n"))
+		a.compose(t, a.staff(t, store.RoleManager), clients[4], "Written on A meanwhile", []byte("desk A file\n"))
+		a.sync(t)
+		eventually(t, 5*time.Second, "desk B to report offline", func() bool {
+			s := b.eng.Status()
+			return s.State == sync.StateOffline && s.Pending > 150 && strings.Contains(s.LastError, "hub")
+		})
+		b.net.offline.Store(false)
+		eventually(t, 20*time.Second, "desk B to push everything", func() bool {
+			s := b.eng.Status()
+			return s.Pending == 0 && s.State == sync.StateOnline
+		})
+		b.eng.Stop()
+		b.sync(t)
+		a.sync(t)
+		assertSame(t, th, a, b)
+	})
+}
+
+func TestPushCutOffAndRetriedCreatesNoDuplicates(t *testing.T) {
+	backends(t, func(t *testing.T, newDSN func() string) {
+		th, a, b := seeded(t, newDSN())
+		owner := a.staff(t, store.RoleOwner)
+		for i := 0; i < 5; i++ {
+			a.compose(t, owner, a.client(t, i), fmt.Sprintf("Cut test %d", i), []byte(fmt.Sprintf("file %d\n", i)))
+		}
+		ctx := context.Background()
+		// The hub commits the batch but the answer is lost.
+		a.net.loseAnswers.Store(1)
+		if err := a.eng.Round(ctx); err == nil {
+			t.Fatal("a round whose answer was lost reported success")
+		}
+		// The next push is cut after 300 bytes of its body.
+		a.net.cutBodies.Store(1)
+		a.net.cutAt = 300
+		if err := a.eng.Round(ctx); err == nil {
+			t.Fatal("a round whose request was cut reported success")
+		}
+		a.sync(t)
+		b.sync(t)
+		assertSame(t, th, a, b)
+		var dup int64
+		th.hub().DB().Raw(`SELECT COUNT(*) FROM (SELECT id FROM hub_changes GROUP BY id HAVING COUNT(*) > 1) d`).Scan(&dup)
+		if dup != 0 {
+			t.Errorf("%d changes logged twice", dup)
+		}
+		var threads int64
+		b.DB.Model(&store.Thread{}).Where("subject LIKE 'Cut test %'").Count(&threads)
+		if threads != 5 {
+			t.Errorf("desk B has %d cut-test threads, want 5", threads)
+		}
+	})
+}
+
+func TestHubRestartedMidSyncLosesNothing(t *testing.T) {
+	backends(t, func(t *testing.T, newDSN func() string) {
+		th, a, b := seeded(t, newDSN())
+		owner := a.staff(t, store.RoleOwner)
+		var clients []store.Client
+		a.DB.Order("id").Find(&clients)
+		for i := 0; i < 600; i++ {
+			if _, err := a.Clients.SetAlert(owner, clients[i%len(clients)].ID, fmt.Sprintf("note %d", i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		a.compose(t, owner, clients[0], "Before the restart", []byte("restart file\n"))
+		// On the third request of the round the hub process restarts.
+		restarted := false
+		a.net.onRequest = func(n int64, r *http.Request) {
+			if !restarted && strings.HasSuffix(r.URL.Path, "/push") && a.net.requests.Load() > 2 {
+				restarted = true
+				th.restart()
+			}
+		}
+		a.eng.Start(context.Background())
+		eventually(t, 20*time.Second, "desk A to push everything after the restart", func() bool {
+			s := a.eng.Status()
+			return s.Pending == 0 && s.State == sync.StateOnline
+		})
+		a.eng.Stop()
+		if !restarted {
+			t.Fatal("the hub was never restarted")
+		}
+		a.sync(t)
+		b.sync(t)
+		assertSame(t, th, a, b)
+	})
+}
+
+func TestSecondDeskWithItsOwnPracticeIsRefused(t *testing.T) {
+	th := startHub(t, t.TempDir()+"/hub.db")
+	a := openDesk(t, "deskA", true)
+	a.join(t, th)
+	a.sync(t)
+	c := openDesk(t, "deskC", true)
+	err := c.eng.Join(context.Background(), th.srv.URL, th.code())
+	if err == nil || !strings.Contains(err.Error(), "--no-demo") {
+		t.Fatalf("joining with data: %v, want a refusal that explains --no-demo", err)
+	}
+	if s := c.eng.Status(); s.Joined {
+		t.Error("the refused desk says it joined")
+	}
+	empty := openDesk(t, "deskE", false)
+	th2 := startHub(t, t.TempDir()+"/hub2.db")
+	if err := empty.eng.Join(context.Background(), th2.srv.URL, th2.code()); err == nil || !strings.Contains(err.Error(), "no practice yet") {
+		t.Fatalf("an empty desk seeding an empty hub: %v", err)
+	}
+}
