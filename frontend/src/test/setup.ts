@@ -56,7 +56,6 @@ vi.mock('../api/runtime', () => ({
   hasRuntime: vi.fn(() => false),
   onEvent: vi.fn(() => () => {}),
   registerDropZone: vi.fn(() => ({ unregister: () => {}, nativeDropSince: () => false })),
-  installDropGuards: vi.fn(),
 }));
 
 // What jsdom lacks and bits-ui uses.
