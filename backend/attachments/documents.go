@@ -84,5 +84,24 @@ func (s *Service) StoreCheck(ctx context.Context) (files.Report, error) {
 	for _, k := range known {
 		set[k] = true
 	}
-	return s.Blobs.Check(ctx, known, func(sha string) bool { return set[sha] })
+	// Purge keeps the blobs row but removes the bytes when only purged
+	// attachments use them: those are not expected on disk.
+	var purged []string
+	if err := s.DB.Raw(`SELECT b.sha256 FROM blobs b
+		WHERE EXISTS (SELECT 1 FROM attachments a WHERE a.blob_sha256 = b.sha256 AND a.purged_at IS NOT NULL)
+		  AND NOT EXISTS (SELECT 1 FROM attachments a WHERE a.blob_sha256 = b.sha256 AND a.purged_at IS NULL)
+		  AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.blob_sha256 = b.sha256)`).Scan(&purged).Error; err != nil {
+		return files.Report{}, err
+	}
+	gone := make(map[string]bool, len(purged))
+	for _, p := range purged {
+		gone[p] = true
+	}
+	expected := known[:0:0]
+	for _, k := range known {
+		if !gone[k] {
+			expected = append(expected, k)
+		}
+	}
+	return s.Blobs.Check(ctx, expected, func(sha string) bool { return set[sha] })
 }

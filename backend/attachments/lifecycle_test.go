@@ -1,6 +1,7 @@
 package attachments_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"io/fs"
@@ -217,6 +218,9 @@ func TestPurgeRemovesBytesOnlyWhenNothingElseUsesThem(t *testing.T) {
 	}
 	if c.d.Blobs.Has(loneSHA) {
 		t.Error("bytes nothing uses were kept")
+	}
+	if rep, err := c.d.Attachments.StoreCheck(context.Background()); err != nil || !rep.OK() {
+		t.Errorf("store check after purge: %+v, %v", rep, err)
 	}
 	if !c.d.Blobs.Has(sharedSHA) {
 		t.Fatal("purge removed bytes another attachment still uses")
