@@ -1,6 +1,7 @@
 // Package calendar owns appointments: the queries behind Home and the
-// Calendar (by time range, optionally one clinician) and the client's
-// Appointments tab.
+// Calendar (by time range, optionally one clinician), the client's
+// Appointments tab, and booking, rescheduling and cancelling, checked in Go
+// (people exist, sane times, no double-booking of a clinician unless asked).
 //
 // It must never show message content; unread counts come from messaging
 // through a small interface.
@@ -28,13 +29,17 @@ type UnreadCounter interface {
 	UnreadForClients(tx *gorm.DB, a access.Actor, clientIDs []string) (map[string]int, error)
 }
 
-// Service answers appointment queries.
+// Service answers appointment queries and books, edits and cancels
+// appointments.
 type Service struct {
 	DB     *store.DB
 	Rec    *sync.Recorder
 	Audit  audit.Log
 	Clock  clock.Clock
 	Unread UnreadCounter
+	// Zone is the time zone of "today" and of times named in messages; nil
+	// means the machine's local time.
+	Zone *time.Location
 }
 
 // Range lists appointments that overlap [from, to), for one clinician when
@@ -51,9 +56,9 @@ func (s *Service) Range(a access.Actor, from, to time.Time, staffID string) ([]d
 		return nil, apperr.Invalid("to", "Choose a range of at most two months.")
 	}
 	// An appointment overlaps when it starts before `to` and ends after `from`.
-	// Appointments are at most a day long, so bounding starts_at from below
+	// Appointments are at most a day long (maxStored), so bounding starts_at from below
 	// keeps the index range tight.
-	q := s.DB.Where("starts_at < ? AND starts_at >= ? AND ends_at > ?", to.UTC(), from.UTC().Add(-24*time.Hour), from.UTC())
+	q := s.DB.Where("starts_at < ? AND starts_at >= ? AND ends_at > ?", to.UTC(), from.UTC().Add(-maxStored), from.UTC())
 	if staffID != "" {
 		q = q.Where("staff_id = ?", staffID)
 	}
