@@ -279,3 +279,90 @@ type StoreReport struct {
 	Unreferenced []string `json:"unreferenced"`
 	StaleTemp    int      `json:"staleTemp"`
 }
+
+// --- Settings → Audit log and Settings → Backup (owner or manager) ---
+
+// AuditFilter selects audit entries; empty fields match everything.
+type AuditFilter struct {
+	ClientID string `json:"clientId"`
+	StaffID  string `json:"staffId"`
+	Action   string `json:"action"` // an AuditAction value; "" = any
+	From     string `json:"from"`   // RFC 3339, or YYYY-MM-DD = from the start of that day (desk's time zone)
+	To       string `json:"to"`     // RFC 3339 (inclusive), or YYYY-MM-DD = through the end of that day
+	Limit    int    `json:"limit"`  // page size 1–1000; 0 = 100 (ignored by Export)
+	Offset   int    `json:"offset"` // entries to skip, newest first (ignored by Export)
+}
+
+// AuditEntry is one line of the audit log with people's names resolved.
+type AuditEntry struct {
+	Seq          int64          `json:"seq"`
+	At           string         `json:"at"`
+	StaffID      string         `json:"staffId"`
+	StaffName    string         `json:"staffName"` // "ClinicDesk (automatic)" for entries no one made
+	Action       string         `json:"action"`
+	ActionLabel  string         `json:"actionLabel"`
+	ClientID     string         `json:"clientId"`
+	ClientName   string         `json:"clientName"` // "" when the entry is about no client
+	ThreadID     string         `json:"threadId"`
+	AttachmentID string         `json:"attachmentId"`
+	Summary      string         `json:"summary"` // short plain words: file name, setting = value
+	Detail       map[string]any `json:"detail"`
+}
+
+// AuditPage is one page of the audit log, newest first.
+type AuditPage struct {
+	Entries []AuditEntry `json:"entries"`
+	Total   int64        `json:"total"` // entries matching the filter, all pages
+	Limit   int          `json:"limit"`
+	Offset  int          `json:"offset"`
+}
+
+// AuditAction is one choice of the audit log's action filter.
+type AuditAction struct {
+	Value string `json:"value"`
+	Label string `json:"label"`
+}
+
+// AuditExport is a finished CSV export.
+type AuditExport struct {
+	Path string `json:"path"`
+	Rows int64  `json:"rows"`
+}
+
+// AuditChain is the result of checking the audit log's hash chain.
+type AuditChain struct {
+	OK       bool   `json:"ok"`
+	Entries  int64  `json:"entries"`
+	BrokenAt int64  `json:"brokenAt"` // seq of the first bad entry; 0 when ok
+	Reason   string `json:"reason"`
+}
+
+// BackupInfo describes a verified backup folder.
+type BackupInfo struct {
+	Path          string           `json:"path"`
+	CreatedAt     string           `json:"createdAt"`
+	PracticeName  string           `json:"practiceName"`
+	SchemaVersion int              `json:"schemaVersion"`
+	Files         int              `json:"files"` // stored files (attachments and documents share them)
+	Bytes         int64            `json:"bytes"` // database and files
+	Counts        map[string]int64 `json:"counts"`
+	// Unavailable counts files the practice referred to that could not be
+	// copied (missing or damaged on this computer when the backup was made).
+	Unavailable int `json:"unavailable"`
+}
+
+// BackupProgress is the payload of the "backup:progress" event.
+type BackupProgress struct {
+	Job   string `json:"job"`   // backup | verify | restore
+	Phase string `json:"phase"` // database | files | verify | stage | swap | done
+	Done  int64  `json:"done"`  // bytes
+	Total int64  `json:"total"` // bytes, 0 while unknown
+}
+
+// RestoreResult is what Restore did. The desk is signed out afterwards.
+type RestoreResult struct {
+	Backup BackupInfo `json:"backup"`
+	// PreviousData is the folder the replaced practice was moved to, kept
+	// until the practice deletes it.
+	PreviousData string `json:"previousData"`
+}
