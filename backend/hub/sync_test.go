@@ -219,3 +219,112 @@ func TestSecondDeskWithItsOwnPracticeIsRefused(t *testing.T) {
 		t.Fatalf("an empty desk seeding an empty hub: %v", err)
 	}
 }
+
+// attachmentOf returns the one attachment of a thread.
+func attachmentOf(t *testing.T, d *testDesk, threadID string) store.Attachment {
+	t.Helper()
+	var a store.Attachment
+	if err := d.DB.Where("thread_id = ?", threadID).First(&a).Error; err != nil {
+		t.Fatalf("%s: attachment of thread %s: %v", d.name, threadID, err)
+	}
+	return a
+}
+
+func TestHubUndoesADeleteMadeOfflineAfterRecordsDeletionWasTurnedOff(t *testing.T) {
+	backends(t, func(t *testing.T, newDSN func() string) {
+		th, a, b := seeded(t, newDSN())
+		ownerA, ownerB := a.staff(t, store.RoleOwner), b.staff(t, store.RoleOwner)
+		thr := b.compose(t, ownerB, b.client(t, 2), "Please delete me later", []byte("to be deleted\n"))
+		if _, err := a.Settings.SetRecordsDeletion(ownerA, true); err != nil {
+			t.Fatal(err)
+		}
+		a.sync(t)
+		b.sync(t)
+		a.sync(t)
+		// Desk B loses the network; meanwhile Records Deletion is turned off.
+		if _, err := a.Settings.SetRecordsDeletion(a.staff(t, store.RoleManager), false); err != nil {
+			t.Fatal(err)
+		}
+		a.sync(t)
+		att := attachmentOf(t, b, thr.ID)
+		if err := b.Attachments.Delete(ownerB, att.ID); err != nil {
+			t.Fatalf("desk B (still seeing Records Deletion on) deletes: %v", err)
+		}
+		b.sync(t)
+		got := attachmentOf(t, b, thr.ID)
+		if got.DeletedAt != nil {
+			t.Fatal("the hub refused the delete but desk B still shows the attachment deleted")
+		}
+		ns, err := b.eng.Notices()
+		if err != nil || len(ns) != 1 || !strings.Contains(ns[0].Message, "Records Deletion") || ns[0].EntityID != att.ID {
+			t.Fatalf("notices = %+v, %v; want one about Records Deletion", ns, err)
+		}
+		if s := b.eng.Status(); s.Notices != 1 {
+			t.Errorf("status notices = %d", s.Notices)
+		}
+		if err := b.eng.DismissNotice(ns[0].ID); err != nil || b.eng.Status().Notices != 0 {
+			t.Errorf("dismiss: %v", err)
+		}
+		a.sync(t)
+		assertSame(t, th, a, b)
+		var rd bool
+		b.DB.Model(&store.Settings{}).Where("id = 1").Pluck("records_deletion", &rd)
+		if rd {
+			t.Error("desk B still has Records Deletion on")
+		}
+	})
+}
+
+func TestShareOnOneDeskAndDeleteOnAnotherBothSurvive(t *testing.T) {
+	backends(t, func(t *testing.T, newDSN func() string) {
+		th, a, b := seeded(t, newDSN())
+		owner := a.staff(t, store.RoleOwner)
+		if _, err := a.Settings.SetRecordsDeletion(owner, true); err != nil {
+			t.Fatal(err)
+		}
+		thr := a.compose(t, owner, a.client(t, 5), "Share and delete", []byte("both\n"))
+		a.sync(t)
+		b.sync(t)
+		att := attachmentOf(t, a, thr.ID)
+		if _, err := a.Attachments.SetShared(owner, att.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(5 * time.Millisecond)
+		if err := b.Attachments.Delete(b.staff(t, store.RoleOwner), att.ID); err != nil {
+			t.Fatal(err)
+		}
+		// A's share reaches the hub first; B's row still says "not shared"
+		// (it never saw the share): that stale field must not undo it.
+		a.sync(t)
+		b.sync(t)
+		a.sync(t)
+		assertSame(t, th, a, b)
+		for _, d := range []*testDesk{a, b} {
+			got := attachmentOf(t, d, thr.ID)
+			if !got.SharedWithStaff || got.DeletedAt == nil {
+				t.Errorf("%s: shared=%v deleted=%v, want both", d.name, got.SharedWithStaff, got.DeletedAt != nil)
+			}
+		}
+	})
+}
+
+func TestPushThroughput(t *testing.T) {
+	th := startHub(t, t.TempDir()+"/hub.db")
+	a := openDesk(t, "deskA", true)
+	a.join(t, th)
+	a.sync(t)
+	owner := a.staff(t, store.RoleOwner)
+	var clients []store.Client
+	a.DB.Order("id").Find(&clients)
+	const n = 2000
+	for i := 0; i < n; i++ {
+		if _, err := a.Clients.SetAlert(owner, clients[i%len(clients)].ID, fmt.Sprintf("n%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pending, _ := sync.PendingCount(a.DB.DB)
+	start := time.Now()
+	a.sync(t)
+	el := time.Since(start)
+	t.Logf("pushed %d changes (alerts + their audit entries) in %s: %.0f changes/s (SQLite hub, batches of 200, includes pulling them back)", pending+n, el.Round(time.Millisecond), float64(pending+n)/el.Seconds())
+}
