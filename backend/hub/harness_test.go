@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log"
 	"net/http"
@@ -23,8 +22,6 @@ import (
 	"gorm.io/gorm/logger"
 
 	"clinicdesk/backend/access"
-	"clinicdesk/backend/clock"
-	"clinicdesk/backend/demo"
 	"clinicdesk/backend/desk"
 	"clinicdesk/backend/dto"
 	"clinicdesk/backend/hub"
@@ -104,7 +101,14 @@ func (l *logBuf) String() string {
 
 func startHub(t testing.TB, dsn string) *testHub {
 	t.Helper()
-	th := &testHub{t: t, dsn: dsn, dir: t.TempDir(), logs: &logBuf{}}
+	return startHubIn(t, dsn, t.TempDir())
+}
+
+// startHubIn starts a hub keeping its blobs under dir (hubs that serve one
+// practice share the database and the blob directory).
+func startHubIn(t testing.TB, dsn, dir string) *testHub {
+	t.Helper()
+	th := &testHub{t: t, dsn: dsn, dir: dir, logs: &logBuf{}}
 	th.open()
 	th.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := th.cur.Load()
@@ -343,6 +347,3 @@ func count(t testing.TB, db *gorm.DB, table string) int64 {
 	return n
 }
 
-var _ = demo.PIN
-var _ = clock.NewID
-var _ = fmt.Sprint

@@ -157,8 +157,40 @@ func (h *Hub) handlePush(w http.ResponseWriter, r *http.Request, d deskRow) {
 			return err
 		}
 		resp.Results = resp.Results[:0]
+		// Changes seen before (a retried push) are found in two queries.
+		ids := make([]string, len(req.Changes))
+		for i, c := range req.Changes {
+			ids[i] = c.ID
+		}
+		seen := map[string]bool{}
+		rejected := map[string]rejection{}
+		for _, part := range store.Chunk(ids, 500) {
+			var logged []string
+			if err := tx.Model(&logEntry{}).Where("id IN ?", part).Pluck("id", &logged).Error; err != nil {
+				return err
+			}
+			for _, id := range logged {
+				seen[id] = true
+			}
+			var rs []rejection
+			if err := tx.Where("id IN ?", part).Find(&rs).Error; err != nil {
+				return err
+			}
+			for _, r := range rs {
+				rejected[r.ID] = r
+			}
+		}
 		for _, c := range req.Changes {
 			c.Origin = d.ID // a desk pushes only its own changes
+			if seen[c.ID] {
+				resp.Results = append(resp.Results, sync.PushResult{ID: c.ID, Status: sync.StatusAccepted})
+				continue
+			}
+			if r, ok := rejected[c.ID]; ok {
+				resp.Results = append(resp.Results, rejectedAgain(r))
+				continue
+			}
+			seen[c.ID] = true // a batch naming a change twice logs it once
 			res, err := h.accept(tx, d, c)
 			if err != nil {
 				return fmt.Errorf("change %s (%s %s): %w", c.ID, c.Entity, c.EntityID, err)
@@ -174,30 +206,24 @@ func (h *Hub) handlePush(w http.ResponseWriter, r *http.Request, d deskRow) {
 	writeJSON(w, http.StatusOK, resp)
 }
 
+// rejectedAgain repeats the answer given to a refused change.
+func rejectedAgain(r rejection) sync.PushResult {
+	res := sync.PushResult{ID: r.ID, Status: sync.StatusRejected, Reason: r.Reason}
+	if r.Undo != "" {
+		var u sync.WireChange
+		if json.Unmarshal([]byte(r.Undo), &u) == nil {
+			res.Undo = &u
+		}
+	}
+	return res
+}
+
 // accept processes one pushed change inside the log-locked transaction.
 // A change seen before gets the same answer again (retries are safe).
 func (h *Hub) accept(tx *gorm.DB, d deskRow, c sync.WireChange) (sync.PushResult, error) {
 	res := sync.PushResult{ID: c.ID, Status: sync.StatusAccepted}
 	if c.ID == "" || len(c.HLC) != len("0000000000000-000000") {
 		return res, errors.New("change without id or clock")
-	}
-	var n int64
-	if err := tx.Model(&logEntry{}).Where("id = ?", c.ID).Count(&n).Error; err != nil || n > 0 {
-		return res, err
-	}
-	var rej []rejection
-	if err := tx.Where("id = ?", c.ID).Limit(1).Find(&rej).Error; err != nil {
-		return res, err
-	}
-	if len(rej) > 0 {
-		res.Status, res.Reason = sync.StatusRejected, rej[0].Reason
-		if rej[0].Undo != "" {
-			var u sync.WireChange
-			if json.Unmarshal([]byte(rej[0].Undo), &u) == nil {
-				res.Undo = &u
-			}
-		}
-		return res, nil
 	}
 	e, ok := sync.EntityByName(c.Entity)
 	if !ok {
@@ -341,17 +367,14 @@ func (h *Hub) reject(tx *gorm.DB, e sync.Entity, c sync.WireChange, cur any, rea
 		return res, err
 	}
 	undo := sync.WireChange{ID: clock.NewID(), HLC: hlc, Origin: "hub", Entity: e.Name, EntityID: c.EntityID, Op: sync.OpUpdate, Payload: string(b)}
-	if err := h.appendLog(tx, undo, hlc, undo.Payload); err != nil {
+	entry, err := h.appendLogEntry(tx, undo, hlc, undo.Payload)
+	if err != nil {
 		return res, err
 	}
+	undo.Cursor = entry.Cursor
 	if err := saveVersion(tx, e.Name, c.EntityID, "*", sync.Version(hlc, "hub")); err != nil {
 		return res, err
 	}
-	var cur2 logEntry
-	if err := tx.Where("id = ?", undo.ID).First(&cur2).Error; err != nil {
-		return res, err
-	}
-	undo.Cursor = cur2.Cursor
 	uj, _ := json.Marshal(undo)
 	if err := tx.Create(&rejection{ID: c.ID, DeskID: c.Origin, Reason: reason, Undo: string(uj), At: h.clock.Now()}).Error; err != nil {
 		return res, err
@@ -429,8 +452,15 @@ func saveVersion(tx *gorm.DB, entity, id, grp, v string) error {
 }
 
 func (h *Hub) appendLog(tx *gorm.DB, c sync.WireChange, hlc, payload string) error {
-	return tx.Create(&logEntry{ID: c.ID, HLC: hlc, Origin: c.Origin, Entity: c.Entity, EntityID: c.EntityID, Op: c.Op,
-		Payload: payload, ReceivedAt: h.clock.Now()}).Error
+	_, err := h.appendLogEntry(tx, c, hlc, payload)
+	return err
+}
+
+func (h *Hub) appendLogEntry(tx *gorm.DB, c sync.WireChange, hlc, payload string) (logEntry, error) {
+	e := logEntry{ID: c.ID, HLC: hlc, Origin: c.Origin, Entity: c.Entity, EntityID: c.EntityID, Op: c.Op,
+		Payload: payload, ReceivedAt: h.clock.Now()}
+	err := tx.Create(&e).Error
+	return e, err
 }
 
 // nextHLC returns a stamp newer than every stamp in the log, than each

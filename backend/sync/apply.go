@@ -102,6 +102,9 @@ func (r *Recorder) applyOne(tx *gorm.DB, c WireChange, now time.Time) (bool, err
 	if len(cur) > 0 && version < cur[0] {
 		return false, nil // an older write: the newer one already here wins
 	}
+	if len(cur) > 0 && version == cur[0] && c.Origin == r.Origin {
+		return false, nil // this desk's own change coming back unchanged
+	}
 	if c.Op == OpDelete {
 		if err := tx.Exec(`DELETE FROM `+e.Table+` WHERE `+e.Key+` = ?`, c.EntityID).Error; err != nil {
 			return false, err
