@@ -346,4 +346,3 @@ func count(t testing.TB, db *gorm.DB, table string) int64 {
 	}
 	return n
 }
-
