@@ -40,8 +40,7 @@ func (a *App) startup(ctx context.Context) {
 		return
 	}
 	log.Printf("ClinicDesk data directory: %s", dir)
-	a.base.SetContext(ctx)
-	a.base.Emit = events.Wails{Ctx: ctx}
+	api.Start(a.base, ctx, events.Wails{Ctx: ctx})
 	bg, stop := context.WithCancel(ctx)
 	a.stop = stop
 	go a.purgeLoop(bg)

@@ -8,6 +8,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log"
 
@@ -25,8 +26,9 @@ type Base struct {
 	ctx  context.Context
 }
 
-// SetContext stores the lifecycle context for runtime calls (dialogs).
-func (b *Base) SetContext(ctx context.Context) { b.ctx = ctx }
+// Start gives the bound structs the app's lifecycle context (for dialogs) and
+// the event emitter. A package function, not a method, so it is not bound.
+func Start(b *Base, ctx context.Context, emit events.Emitter) { b.ctx, b.Emit = ctx, emit }
 
 func (b *Base) actor() (access.Actor, error) {
 	a := b.Desk.Session.Actor()
@@ -39,18 +41,17 @@ func (b *Base) changed(what string) {
 	}
 }
 
-// FormatError is the Wails ErrorFormatter: the UI receives {code, message,
-// field} for every error, and internal details stay in the log.
+// FormatError is the Wails ErrorFormatter. Wails 2.15 rejects the promise
+// with new Error(formatted), so the formatted value is a JSON string
+// {code, message, field} that src/api/ parses; internal details stay in the log.
 func FormatError(err error) any {
 	var e *apperr.Error
 	if !errors.As(err, &e) {
 		log.Printf("internal error: %v", err)
 	}
 	out := apperr.As(err)
-	if out.Code == apperr.Internal && errors.Unwrap(out) != nil {
-		log.Printf("internal error: %v", err)
-	}
-	return map[string]string{"code": string(out.Code), "message": out.Message, "field": out.Field}
+	b, _ := json.Marshal(map[string]string{"code": string(out.Code), "message": out.Message, "field": out.Field})
+	return string(b)
 }
 
 // Bindings returns every bound struct over one desk, sharing one Base.
