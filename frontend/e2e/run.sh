@@ -6,7 +6,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 export PATH="$(go env GOPATH)/bin:$PATH"
-port=34115
+port="${E2E_PORT:-34115}"
 data="$(mktemp -d /tmp/clinicdesk-e2e.XXXXXX)"
 logs="$data/logs"; mkdir -p "$logs"
 pids=()
@@ -47,6 +47,6 @@ echo "e2e: app is up after ~$((i * 2)) s"
 export CLINICDESK_E2E_URL="http://localhost:$port"
 export CLINICDESK_E2E_DATA="$data/practice"
 status=0
-(cd frontend && node --test --test-concurrency=1 e2e/*.test.mjs) || status=$?
+(cd frontend && node --test --test-concurrency=1 ${E2E_TESTS:-e2e/*.test.mjs}) || status=$?
 if [ "$status" != 0 ]; then echo "---- app log (tail) ----"; tail -40 "$logs/wails.log"; fi
 exit "$status"
