@@ -72,7 +72,9 @@ func (h *Hub) portalRoutes(mux *http.ServeMux) {
 func secureHeaders(w http.ResponseWriter) {
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Referrer-Policy", "no-referrer")
+	// same-origin (not no-referrer): browsers then send a real Origin on
+	// the portal's own form posts, which sameOrigin checks.
+	w.Header().Set("Referrer-Policy", "same-origin")
 	w.Header().Set("Cache-Control", "no-store")
 }
 
@@ -128,7 +130,10 @@ func sameOrigin(r *http.Request) bool {
 		return o == ""
 	}
 	u, err := url.Parse(o)
-	return err == nil && u.Host == r.Host
+	if err != nil {
+		return false
+	}
+	return u.Host == r.Host || (r.Header.Get("X-Forwarded-Host") != "" && u.Host == r.Header.Get("X-Forwarded-Host"))
 }
 
 func (h *Hub) portalHome(w http.ResponseWriter, r *http.Request) {

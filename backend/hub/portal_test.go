@@ -231,7 +231,7 @@ func TestPortalReplyWithAttachmentReachesTheDeskAfterSync(t *testing.T) {
 	if st != http.StatusBadRequest {
 		t.Fatalf("executable reply: %d\n%.300s", st, page)
 	}
-	st, page = u.reply(p.thread1, csrf, "Here is my form, filled in.", "", map[string][]byte{"My form.txt": []byte("filled in by the client\n")})
+	st, page = u.reply(p.thread1, csrf, "Here is my form, filled in.", u.base, map[string][]byte{"My form.txt": []byte("filled in by the client\n")})
 	if st != http.StatusOK || !strings.Contains(page, "Your reply was sent.") || !strings.Contains(page, "My form.txt") {
 		t.Fatalf("reply: %d\n%.600s", st, page)
 	}
