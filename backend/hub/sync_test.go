@@ -391,3 +391,29 @@ func TestTwoHubsOnOneDatabaseNeverHandOutACursorTwice(t *testing.T) {
 		}
 	})
 }
+
+func TestHooksSeeEveryCommittedChangeOnceAndNoRolledBackOne(t *testing.T) {
+	d := openDesk(t, "deskA", true)
+	var got []store.Change
+	d.eng.Hooks.Add("test", func(_ context.Context, cs []store.Change) { got = append(got, cs...) })
+	ctx := context.Background()
+	if err := d.eng.Hooks.Poll(ctx); err != nil { // the first poll only marks where the log ends
+		t.Fatal(err)
+	}
+	owner := d.staff(t, store.RoleOwner)
+	c := d.client(t, 0)
+	if _, err := d.Clients.SetAlert(owner, c.ID, "hooked"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Clients.SetAlert(owner, c.ID, strings.Repeat("x", 501)); err == nil {
+		t.Fatal("an over-long alert was accepted")
+	}
+	for i := 0; i < 2; i++ {
+		if err := d.eng.Hooks.Poll(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(got) != 1 || got[0].Entity != "client" || got[0].EntityID != c.ID || !strings.Contains(got[0].Payload, "hooked") {
+		t.Fatalf("hooks saw %+v, want the one committed alert change", got)
+	}
+}

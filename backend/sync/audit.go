@@ -97,7 +97,8 @@ func insertAudit(tx *gorm.DB, ev store.AuditEvent) error {
 }
 
 // auditGenesis and auditHash mirror package audit's chain (audit.Verify is
-// the judge: TestAppliedAuditEntriesKeepTheChainValid proves they agree).
+// the judge: backend/hub's TestChangesOnEachDeskReachTheOther verifies the
+// chain of every desk after sync, so a drift between the two fails there).
 const auditGenesis = "0000000000000000000000000000000000000000000000000000000000000000"
 
 func auditHash(ev store.AuditEvent) string {
