@@ -22,6 +22,7 @@ var migrations = []migration{
 	{1, "initial schema", execAll(schemaV1...)},
 	{2, "full-text search over message bodies", execAll(schemaV2...)},
 	{3, "sync with a practice hub", execAll(schemaV3...)},
+	{4, "per-thread message statistics for thread lists at practice scale", execAll(schemaV4...)},
 }
 
 // LatestVersion is the schema version this code writes.
@@ -273,3 +274,43 @@ var schemaV3 = []string{
 			  AND ((entity = 'attachment' AND entity_id = new.attachment_id) OR (entity = 'settings' AND new.action = 'setting_changed'));
 		END`,
 }
+
+// schemaV4 keeps, per thread, its message count and its last message (by
+// created_at, then id: the order threads show messages in), so thread lists
+// read one row per thread instead of counting and sorting each thread's
+// messages. The Messages tab of a client with 2,000 threads did 2,000 of each
+// per open (see bench/README.md).
+//
+// Messages are append-only (schemaV1's triggers refuse UPDATE and DELETE), so
+// the statistics follow from inserts alone: one trigger, in the inserting
+// transaction, whoever inserts (compose, reply, sync apply, the large demo).
+// Messages may arrive out of order from the hub; the trigger keeps the later
+// message as the last one. thread_stats is derived, local and never synced;
+// RebuildThreadStatsSQL recomputes it from messages.
+var schemaV4 = []string{
+	`CREATE TABLE thread_stats (
+		thread_id TEXT PRIMARY KEY,
+		message_count INTEGER NOT NULL,
+		last_created_at DATETIME NOT NULL,
+		last_message_id TEXT NOT NULL,
+		last_message_rowid INTEGER NOT NULL) WITHOUT ROWID`,
+	RebuildThreadStatsSQL,
+	`CREATE TRIGGER thread_stats_ins AFTER INSERT ON messages BEGIN
+		INSERT INTO thread_stats (thread_id, message_count, last_created_at, last_message_id, last_message_rowid)
+		VALUES (new.thread_id, 1, new.created_at, new.id, new.rowid)
+		ON CONFLICT (thread_id) DO UPDATE SET message_count = message_count + 1,
+			last_created_at = CASE WHEN (excluded.last_created_at, excluded.last_message_id) > (last_created_at, last_message_id) THEN excluded.last_created_at ELSE last_created_at END,
+			last_message_id = CASE WHEN (excluded.last_created_at, excluded.last_message_id) > (last_created_at, last_message_id) THEN excluded.last_message_id ELSE last_message_id END,
+			last_message_rowid = CASE WHEN (excluded.last_created_at, excluded.last_message_id) > (last_created_at, last_message_id) THEN excluded.last_message_rowid ELSE last_message_rowid END;
+	END`,
+}
+
+// RebuildThreadStatsSQL fills thread_stats from messages (run on an empty
+// thread_stats: the migration, or a bulk load that dropped the trigger).
+const RebuildThreadStatsSQL = `INSERT INTO thread_stats (thread_id, message_count, last_created_at, last_message_id, last_message_rowid)
+	SELECT thread_id, n, created_at, id, rid FROM (
+		SELECT thread_id, created_at, id, rowid AS rid,
+			COUNT(*) OVER (PARTITION BY thread_id) AS n,
+			ROW_NUMBER() OVER (PARTITION BY thread_id ORDER BY created_at DESC, id DESC) AS rn
+		FROM messages)
+	WHERE rn = 1`
