@@ -56,5 +56,5 @@ func FormatError(err error) any {
 
 // Bindings returns every bound struct over one desk, sharing one Base.
 func Bindings(b *Base) []any {
-	return []any{&Session{b}, &Clients{b}, &Messages{b}, &Attachments{b}, &Files{Base: b}, &Settings{b}, &Calendar{b}, &Inbox{b}, &Audit{b}}
+	return []any{&Session{b}, &Clients{b}, &Messages{b}, &Attachments{b}, &Files{Base: b}, &Settings{b}, &Calendar{b}, &Inbox{b}, &Audit{b}, &Backup{Base: b}}
 }

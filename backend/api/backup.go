@@ -1,0 +1,193 @@
+package api
+
+import (
+	"context"
+	"path/filepath"
+	gosync "sync"
+	"time"
+
+	"github.com/wailsapp/wails/v2/pkg/runtime"
+	"gorm.io/gorm"
+
+	"clinicdesk/backend/access"
+	"clinicdesk/backend/apperr"
+	"clinicdesk/backend/audit"
+	"clinicdesk/backend/backup"
+	"clinicdesk/backend/clock"
+	"clinicdesk/backend/desk"
+	"clinicdesk/backend/dto"
+)
+
+// BackupProgress is the event Settings → Backup follows: dto.BackupProgress,
+// at most every 100 ms per job, and at every change of phase.
+const BackupProgress = "backup:progress"
+
+// Backup serves Settings → Backup (owner or manager): back up the practice
+// to a folder, check a backup, restore from one. One job runs at a time;
+// Cancel stops it.
+type Backup struct {
+	*Base
+	mu     gosync.Mutex
+	cancel context.CancelFunc
+}
+
+// start claims the single job slot.
+func (x *Backup) start() (context.Context, func(), error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.cancel != nil {
+		return nil, nil, apperr.New(apperr.Conflict, "A backup or restore is already running. Wait for it to finish or cancel it.")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	x.cancel = cancel
+	return ctx, func() {
+		x.mu.Lock()
+		x.cancel = nil
+		x.mu.Unlock()
+		cancel()
+	}, nil
+}
+
+// Cancel stops the running backup, check or restore. A restore can be
+// cancelled until its new data is swapped in; after that it finishes.
+func (x *Backup) Cancel() error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.cancel != nil {
+		x.cancel()
+	}
+	return nil
+}
+
+// progress turns backup progress into throttled events.
+func (x *Backup) progress(job string) backup.ProgressFunc {
+	if x.Emit == nil {
+		return nil
+	}
+	var last time.Time
+	var phase string
+	return func(p backup.Progress) {
+		if p.Phase == phase && p.Done != p.Total && time.Since(last) < 100*time.Millisecond {
+			return
+		}
+		last, phase = time.Now(), p.Phase
+		x.Emit.Emit(BackupProgress, dto.BackupProgress{Job: job, Phase: p.Phase, Done: p.Done, Total: p.Total})
+	}
+}
+
+func (x *Backup) manager() (access.Actor, error) {
+	a, err := x.actor()
+	if err != nil {
+		return a, err
+	}
+	return a, access.CheckBackup(a)
+}
+
+func (x *Backup) chooseFolder(title string) (string, error) {
+	if _, err := x.manager(); err != nil {
+		return "", err
+	}
+	if x.ctx == nil {
+		return "", apperr.New(apperr.Internal, "Choosing a folder is only available in the desktop window.")
+	}
+	return runtime.OpenDirectoryDialog(x.ctx, runtime.OpenDialogOptions{Title: title, CanCreateDirectories: true})
+}
+
+// ChooseFolder shows the native folder dialog for where to save a backup
+// ("" when cancelled).
+func (x *Backup) ChooseFolder() (string, error) {
+	return x.chooseFolder("Choose where to save the backup (an external drive is best)")
+}
+
+// ChooseBackup shows the native folder dialog for a backup to restore
+// ("" when cancelled).
+func (x *Backup) ChooseBackup() (string, error) {
+	return x.chooseFolder("Choose a \"" + backup.FolderPrefix + "…\" folder")
+}
+
+// Create backs up the practice into a new folder inside dir while the desk
+// keeps working.
+func (x *Backup) Create(dir string) (dto.BackupInfo, error) {
+	a, err := x.manager()
+	if err != nil {
+		return dto.BackupInfo{}, err
+	}
+	ctx, done, err := x.start()
+	if err != nil {
+		return dto.BackupInfo{}, err
+	}
+	defer done()
+	m, folder, err := backup.Create(ctx, x.Desk, a, dir, x.progress("backup"))
+	if err != nil {
+		return dto.BackupInfo{}, err
+	}
+	x.changed("audit")
+	return backup.Info(folder, m), nil
+}
+
+// Inspect verifies a backup folder in full and describes it, so the UI can
+// show what a restore would bring back before asking to confirm.
+func (x *Backup) Inspect(dir string) (dto.BackupInfo, error) {
+	if _, err := x.manager(); err != nil {
+		return dto.BackupInfo{}, err
+	}
+	ctx, done, err := x.start()
+	if err != nil {
+		return dto.BackupInfo{}, err
+	}
+	defer done()
+	m, err := backup.Verify(ctx, dir, x.progress("verify"))
+	if err != nil {
+		return dto.BackupInfo{}, err
+	}
+	return backup.Info(dir, m), nil
+}
+
+// Restore replaces the practice with the backup in dir: it verifies the
+// backup and copies it beside the data while the desk keeps working, then
+// closes the desk, swaps the data in, reopens it and records the restore in
+// the (restored) audit log. Everyone is signed out afterwards; the UI
+// receives data:changed {what: "restore"}.
+func (x *Backup) Restore(dir string) (dto.RestoreResult, error) {
+	a, err := x.manager()
+	if err != nil {
+		return dto.RestoreResult{}, err
+	}
+	ctx, done, err := x.start()
+	if err != nil {
+		return dto.RestoreResult{}, err
+	}
+	defer done()
+	prog := x.progress("restore")
+	old := x.Desk
+	st, err := backup.Stage(ctx, a, dir, old.Dir, prog)
+	if err != nil {
+		return dto.RestoreResult{}, err
+	}
+	defer st.Discard()
+	if err := ctx.Err(); err != nil {
+		return dto.RestoreResult{}, apperr.New(apperr.Cancelled, "The restore was cancelled. Nothing was changed.")
+	}
+
+	// The desk is closed only for the swap itself.
+	dataDir, clk := old.Dir, old.Clock
+	old.Close()
+	res, commitErr := st.Commit(prog)
+	nd, openErr := desk.Open(context.Background(), dataDir, desk.Options{Clock: clk})
+	if openErr != nil {
+		return dto.RestoreResult{}, apperr.Wrap(apperr.Internal, "ClinicDesk could not open the practice after the restore. Close ClinicDesk and start it again.", openErr)
+	}
+	x.Desk = nd
+	x.changed("restore")
+	if commitErr != nil {
+		return dto.RestoreResult{}, commitErr
+	}
+	err = nd.DB.Tx(func(tx *gorm.DB) error {
+		return nd.Audit.Append(tx, audit.Entry{StaffID: a.StaffID, Action: audit.ActBackupRestored, Detail: map[string]any{
+			"name": filepath.Base(dir), "backupCreatedAt": clock.RFC3339(res.Manifest.CreatedAt), "previous": filepath.Base(res.PreviousData)}})
+	})
+	if err != nil {
+		return dto.RestoreResult{}, err
+	}
+	return dto.RestoreResult{Backup: backup.Info(dir, res.Manifest), PreviousData: res.PreviousData}, nil
+}

@@ -1,0 +1,118 @@
+package api
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"clinicdesk/backend/apperr"
+	"clinicdesk/backend/audit"
+	"clinicdesk/backend/clock"
+	"clinicdesk/backend/demo"
+	"clinicdesk/backend/desk"
+	"clinicdesk/backend/dto"
+	"clinicdesk/backend/events"
+	"clinicdesk/backend/store"
+	"clinicdesk/backend/testutil"
+)
+
+func signedIn(t *testing.T, role string) (*Base, *events.Fake) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "ClinicDesk")
+	d, err := desk.Open(context.Background(), dir, desk.Options{Demo: true, Clock: clock.NewFixed(testutil.Now)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake := &events.Fake{}
+	b := &Base{Desk: d, Emit: fake}
+	t.Cleanup(func() { b.Desk.Close() })
+	var s store.Staff
+	if err := d.DB.Where("role = ?", role).Order("first_name").First(&s).Error; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (&Session{b}).SignIn(s.ID, demo.PIN); err != nil {
+		t.Fatal(err)
+	}
+	return b, fake
+}
+
+func TestBackupRestoreSwapsTheDeskSignsEveryoneOutAndIsAudited(t *testing.T) {
+	b, fake := signedIn(t, store.RoleOwner)
+	x := &Backup{Base: b}
+	info, err := x.Create(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Files == 0 || info.Counts["clients"] != 40 || info.CreatedAt == "" {
+		t.Fatalf("info %+v", info)
+	}
+	if got, err := x.Inspect(info.Path); err != nil || got.Bytes != info.Bytes {
+		t.Fatalf("Inspect: %+v %v", got, err)
+	}
+	var c store.Client
+	b.Desk.DB.First(&c)
+	th, err := (&Messages{b}).Compose(dto.ComposeRequest{ClientID: c.ID, Subject: "after the backup", Body: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := b.Desk
+
+	res, err := x.Restore(info.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Desk == old || res.PreviousData == "" || res.Backup.Path != info.Path {
+		t.Fatalf("desk not swapped: %+v", res)
+	}
+	var n int64
+	b.Desk.DB.Model(&store.Thread{}).Where("id = ?", th.ID).Count(&n)
+	if n != 0 {
+		t.Fatal("the restored practice has the thread made after the backup")
+	}
+	if cur, _ := (&Session{b}).Current(); cur.Staff != nil {
+		t.Fatal("still signed in after a restore")
+	}
+	var last store.AuditEvent
+	b.Desk.DB.Order("seq DESC").First(&last)
+	if last.Action != audit.ActBackupRestored {
+		t.Fatalf("restore not audited: %+v", last)
+	}
+	if err := audit.Verify(b.Desk.DB.DB); err != nil {
+		t.Fatal(err)
+	}
+	progress, restored := 0, false
+	for _, e := range fake.Events {
+		switch e.Name {
+		case BackupProgress:
+			progress++
+		case events.DataChanged:
+			if m, ok := e.Data.(map[string]string); ok && m["what"] == "restore" {
+				restored = true
+			}
+		}
+	}
+	if progress == 0 || !restored {
+		t.Fatalf("events: %v", fake.Names())
+	}
+	if _, err := os.Stat(filepath.Join(res.PreviousData, "clinicdesk.db")); err != nil {
+		t.Fatalf("replaced practice not kept: %v", err)
+	}
+}
+
+func TestBackupIsRefusedToClinicians(t *testing.T) {
+	b, _ := signedIn(t, store.RoleClinician)
+	x := &Backup{Base: b}
+	if _, err := x.Create(t.TempDir()); !apperr.Is(err, apperr.OwnerOrManagerOnly) {
+		t.Fatalf("Create: %v", err)
+	}
+	if _, err := x.Restore(t.TempDir()); !apperr.Is(err, apperr.OwnerOrManagerOnly) {
+		t.Fatalf("Restore: %v", err)
+	}
+	if _, err := x.ChooseFolder(); !apperr.Is(err, apperr.OwnerOrManagerOnly) {
+		t.Fatalf("ChooseFolder: %v", err)
+	}
+	if _, err := (&Audit{b}).List(dto.AuditFilter{}); !apperr.Is(err, apperr.OwnerOrManagerOnly) {
+		t.Fatalf("Audit.List: %v", err)
+	}
+}
