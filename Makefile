@@ -10,7 +10,7 @@ WAILS      := $(GOBIN)/wails
 WAILS_VER  := v2.15.0
 TAGS       := webkit2_41
 APP        := build/bin/clinicdesk
-APT_PKGS   := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config xvfb xauth chromium imagemagick xdotool x11-utils
+APT_PKGS   := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config xvfb xauth chromium imagemagick xdotool x11-utils sqlite3 python3-gi gir1.2-gtk-3.0 postgresql
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FUZZTIME   ?= 5s
 

@@ -41,10 +41,12 @@ func main() {
 		Bind:             api.Bindings(app.base),
 		ErrorFormatter:   api.FormatError,
 		DragAndDrop: &options.DragAndDrop{
-			EnableFileDrop:     true,
-			DisableWebViewDrop: true,
-			CSSDropProperty:    "--wails-drop-target",
-			CSSDropValue:       "drop",
+			EnableFileDrop: true,
+			// Not DisableWebViewDrop: on Linux it unsets the webview as a GTK
+			// drop target, so no file drop arrives at all (wails #3563). The
+			// frontend stops WebKit from opening a dropped file instead.
+			CSSDropProperty: "--wails-drop-target",
+			CSSDropValue:    "drop",
 		},
 		Linux: &linux.Options{ProgramName: "clinicdesk", WebviewGpuPolicy: linux.WebviewGpuPolicyNever},
 	})

@@ -40,4 +40,15 @@ describe('installDropGuards', () => {
     target.dispatchEvent(drop);
     expect(drop.defaultPrevented).toBe(true);
   });
+
+  it('also stops a file manager drag that carries only text/uri-list', () => {
+    const target = new EventTarget() as unknown as Window;
+    real.installDropGuards(target);
+    for (const type of ['dragover', 'drop']) {
+      const e = new Event(type, { cancelable: true });
+      Object.defineProperty(e, 'dataTransfer', { value: { types: ['text/uri-list'] } });
+      target.dispatchEvent(e);
+      expect(e.defaultPrevented, type).toBe(true);
+    }
+  });
 });

@@ -5,17 +5,17 @@ const GUARD = Symbol.for('clinicdesk.dropGuard');
 
 /**
  * Stops the web view from navigating to a file dropped anywhere in the window
- * (WebKit on Linux would otherwise open it). Capture phase, so it runs before
- * anything else; safe to call any number of times.
+ * (WebKit on Linux would otherwise open it and replace the whole app, typed
+ * text and all). A file manager's drag on Linux arrives as `text/uri-list`,
+ * not always as `Files`, so every dragover and drop is stopped: the app has
+ * no in-page dragging, and drop zones still receive their events. Capture
+ * phase, so it runs before anything else; safe to call any number of times.
  */
 export function installDropGuards(target: Window = window): void {
   const w = target as unknown as Record<symbol, boolean>;
   if (w[GUARD]) return;
   w[GUARD] = true;
-  const stop = (e: Event) => {
-    const dt = (e as DragEvent).dataTransfer;
-    if (!dt || Array.from(dt.types ?? []).includes('Files')) e.preventDefault();
-  };
+  const stop = (e: Event) => e.preventDefault();
   target.addEventListener('dragover', stop, { capture: true });
   target.addEventListener('drop', stop, { capture: true });
 }
