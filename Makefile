@@ -14,7 +14,7 @@ APT_PKGS   := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config xvfb xauth chromium 
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FUZZTIME   ?= 5s
 
-.PHONY: run build test deps apt wails-cli npm bindings go-test go-vet fuzz frontend-test e2e window-test bench clean
+.PHONY: run build test deps apt wails-cli npm bindings go-test go-vet fuzz frontend-test e2e portal-e2e window-test bench clean
 
 ## run: build the app and start it (demo practice on first run; data in the user's config dir)
 run: build
@@ -48,15 +48,18 @@ bindings: wails-cli
 	$(WAILS) generate module -tags $(TAGS) >/dev/null
 
 ## test: every test
-test: deps go-vet go-test fuzz frontend-test e2e window-test
+test: deps go-vet go-test fuzz frontend-test e2e portal-e2e window-test
 	@echo "make test: all suites passed"
 
 go-vet:
 	@test -z "$$(gofmt -l main.go app.go backend)" || { gofmt -l main.go app.go backend; echo "gofmt needed"; exit 1; }
 	$(GO) vet -tags $(TAGS) ./...
 
+## go-test: every backend test; the hub tests run on SQLite and on a throwaway PostgreSQL
 go-test:
-	CLINICDESK_NO_OPEN=1 $(GO) test -count=1 ./backend/...
+	@dsn=$$(bash backend/hub/testdata/postgres.sh) || { echo "could not start PostgreSQL for the hub tests"; exit 1; }; \
+	CLINICDESK_NO_OPEN=1 CLINICDESK_TEST_POSTGRES="$$dsn" $(GO) test -count=1 ./backend/...; status=$$?; \
+	bash backend/hub/testdata/postgres.sh stop >/dev/null 2>&1 || true; exit $$status
 
 ## fuzz: run each fuzz target briefly over its committed seed corpus and new inputs
 fuzz:
@@ -72,6 +75,10 @@ frontend-test: bindings npm
 ## e2e: the app with its Go bindings (wails dev under Xvfb) driven by headless Chromium
 e2e: bindings npm
 	bash frontend/e2e/run.sh
+
+## portal-e2e: the hub's client portal in headless Chromium
+portal-e2e: npm
+	bash backend/hub/e2e/run.sh
 
 ## window-test: the built app in a real window under Xvfb, screenshots kept in docs/
 window-test: build
