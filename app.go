@@ -44,6 +44,7 @@ func (a *App) startup(ctx context.Context) {
 	bg, stop := context.WithCancel(ctx)
 	a.stop = stop
 	go a.purgeLoop(bg)
+	api.StartDeskSync(a.base, bg)
 	emit := a.base.Emit
 	if err := a.base.Desk.StartInbox(bg, files.InboxOptions{Logf: log.Printf}, func() { emit.Emit(events.InboxChanged, struct{}{}) }); err != nil {
 		log.Printf("scan inbox not watched: %v", err) // the app works without it; Settings shows the folder
@@ -72,6 +73,7 @@ func (a *App) shutdown(ctx context.Context) {
 	if a.stop != nil {
 		a.stop()
 	}
+	api.StopDeskSync(a.base)
 	if a.base.Desk != nil {
 		a.base.Desk.Close()
 	}

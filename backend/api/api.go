@@ -24,6 +24,7 @@ type Base struct {
 	Desk *desk.Desk
 	Emit events.Emitter
 	ctx  context.Context
+	sync *Sync // the one Sync binding over this Base; its engine starts with the desk
 }
 
 // Start gives the bound structs the app's lifecycle context (for dialogs) and
@@ -56,5 +57,29 @@ func FormatError(err error) any {
 
 // Bindings returns every bound struct over one desk, sharing one Base.
 func Bindings(b *Base) []any {
-	return []any{&Session{b}, &Clients{b}, &Messages{b}, &Attachments{b}, &Files{Base: b}, &Settings{b}, &Calendar{b}, &Inbox{b}, &Audit{b}, &Backup{Base: b}}
+	return []any{&Session{b}, &Clients{b}, &Messages{b}, &Attachments{b}, &Files{Base: b}, &Settings{b}, &Calendar{b}, &Inbox{b}, &Audit{b}, SyncOf(b), &Backup{Base: b}}
+}
+
+// SyncOf returns the Sync binding of b (one per Base). It is bound before the
+// desk is opened; StartDeskSync gives it its engine.
+func SyncOf(b *Base) *Sync {
+	if b.sync == nil {
+		b.sync = &Sync{Base: b}
+	}
+	return b.sync
+}
+
+// StartDeskSync builds the sync engine over the opened desk and starts its
+// background loop (app start-up, after the desk is open).
+func StartDeskSync(b *Base, ctx context.Context) {
+	s := SyncOf(b)
+	s.eng = NewSync(b).eng
+	StartSync(s, ctx)
+}
+
+// StopDeskSync stops the loop StartDeskSync started, if it did.
+func StopDeskSync(b *Base) {
+	if b.sync != nil && b.sync.eng != nil {
+		StopSync(b.sync)
+	}
 }

@@ -59,6 +59,19 @@ export function toApiError(e: unknown): ApiError {
   return new ApiError('internal', plainMessage('internal'));
 }
 
+type SignedOutListener = (e: ApiError) => void;
+const signedOutListeners = new Set<SignedOutListener>();
+
+/**
+ * Calls cb whenever Go refuses a call because nobody is signed in (the desk
+ * was locked or signed out, here or by the backend). Returns the function
+ * that stops listening.
+ */
+export function onSignedOut(cb: SignedOutListener): () => void {
+  signedOutListeners.add(cb);
+  return () => signedOutListeners.delete(cb);
+}
+
 /** Runs a bound call and rejects with an ApiError instead of a raw value. */
 export async function call<T>(fn: () => Promise<T>): Promise<T> {
   if (!hasBackend()) {
@@ -70,7 +83,17 @@ export async function call<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    throw toApiError(e);
+    const err = toApiError(e);
+    if (err.code === 'not_signed_in') {
+      for (const cb of signedOutListeners) {
+        try {
+          cb(err);
+        } catch (x) {
+          console.error(x);
+        }
+      }
+    }
+    throw err;
   }
 }
 

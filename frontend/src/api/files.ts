@@ -1,6 +1,6 @@
 import * as Bound from '../../wailsjs/go/api/Files';
 import { ApiError, call, hasBackend, toApiError } from './errors';
-import type { StagedFile, StageResult } from './types';
+import type { StagedFile, StageResult, StoreReport } from './types';
 
 /** Browser File objects go to Go in pieces of this size. */
 export const CHUNK_SIZE = 512 * 1024;
@@ -85,3 +85,12 @@ export const pickFiles = (): Promise<string[]> => call(() => Bound.PickFiles()).
 
 /** The native picker exists only inside the app window. */
 export const canPickNatively = (): boolean => hasBackend();
+
+/** Compares the file store with the database (owner or manager). */
+export const checkStore = (): Promise<StoreReport> =>
+  call(() => Bound.CheckStore()).then((r) => ({
+    ...r,
+    missing: r.missing ?? [],
+    corrupt: r.corrupt ?? [],
+    unreferenced: r.unreferenced ?? [],
+  }));

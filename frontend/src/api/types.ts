@@ -225,3 +225,122 @@ export interface FileProgress {
 export interface DataChanged {
   what: string;
 }
+
+// --- Settings → Audit log (owner or manager) ---
+
+/** Selects audit entries; "" matches everything. from/to are YYYY-MM-DD or RFC 3339 (to inclusive). */
+export interface AuditFilter {
+  clientId: string;
+  staffId: string;
+  action: string;
+  from: string;
+  to: string;
+  /** page size 1–1000; 0 = 100 */
+  limit: number;
+  offset: number;
+}
+
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  staffId: string;
+  staffName: string;
+  action: string;
+  actionLabel: string;
+  clientId: string;
+  clientName: string;
+  threadId: string;
+  attachmentId: string;
+  summary: string;
+  detail: Record<string, unknown>;
+}
+
+export interface AuditPage {
+  entries: AuditEntry[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export interface AuditAction {
+  value: string;
+  label: string;
+}
+
+export interface AuditExport {
+  path: string;
+  rows: number;
+}
+
+/** The hash chain check: a broken chain is a result, not an error. */
+export interface AuditChain {
+  ok: boolean;
+  entries: number;
+  brokenAt: number;
+  reason: string;
+}
+
+// --- Scan inbox and the file store ---
+
+export interface InboxFile {
+  id: string;
+  name: string;
+  size: number;
+  modTime: string;
+  mime: string;
+  typeLabel: string;
+  /** Why it cannot be used, in plain words; "" when it can. */
+  problem: string;
+}
+
+export interface Inbox {
+  folder: string;
+  files: InboxFile[];
+}
+
+export interface StoreReport {
+  ok: boolean;
+  blobs: number;
+  bytes: number;
+  missing: string[];
+  corrupt: string[];
+  unreferenced: string[];
+  staleTemp: number;
+}
+
+// --- Sync with the practice hub ---
+
+export type SyncState = 'not_joined' | 'online' | 'offline' | 'syncing' | 'error';
+
+export interface SyncStatus {
+  joined: boolean;
+  hubUrl: string;
+  state: SyncState | string;
+  pending: number;
+  lastSyncAt: string;
+  /** Plain words; "" when fine. */
+  lastError: string;
+  /** Undismissed notices of changes the hub undid. */
+  notices: number;
+  seeding: boolean;
+}
+
+export interface SyncNotice {
+  id: string;
+  at: string;
+  entity: string;
+  entityId: string;
+  message: string;
+}
+
+export interface EnrollCode {
+  code: string;
+  expiresAt: string;
+}
+
+/** Payload of `sync:progress`. */
+export interface SyncProgress {
+  phase: string;
+  done: number;
+  total: number;
+}

@@ -4,13 +4,17 @@
 export const CLIENT_TABS = ['overview', 'appointments', 'docs', 'messages'] as const;
 export type ClientTab = (typeof CLIENT_TABS)[number];
 
+export const SETTINGS_SECTIONS = ['security', 'audit', 'deleted', 'files', 'sync'] as const;
+export type SettingsSection = (typeof SETTINGS_SECTIONS)[number];
+
 export type Route =
   | { name: 'home' }
   | { name: 'calendar' }
   | { name: 'clients' }
   | { name: 'client'; clientId: string; tab: ClientTab; threadId: string | null }
   | { name: 'messages'; threadId: string | null }
-  | { name: 'settings'; section: 'security' }
+  | { name: 'inbox' }
+  | { name: 'settings'; section: SettingsSection }
   | { name: 'notfound'; path: string };
 
 const dec = (s: string) => {
@@ -47,9 +51,12 @@ export function parseHash(hash: string): Route {
       if (parts.length === 1) return { name: 'messages', threadId: null };
       if (a === 'thread' && b && parts.length === 3) return { name: 'messages', threadId: b };
       break;
+    case 'inbox':
+      return parts.length === 1 ? { name: 'inbox' } : { name: 'notfound', path };
     case 'settings':
-      if (parts.length === 1 || (parts.length === 2 && a === 'security'))
-        return { name: 'settings', section: 'security' };
+      if (parts.length === 1) return { name: 'settings', section: 'security' };
+      if (parts.length === 2 && (SETTINGS_SECTIONS as readonly string[]).includes(a))
+        return { name: 'settings', section: a as SettingsSection };
       break;
   }
   return { name: 'notfound', path };
@@ -71,6 +78,8 @@ export function formatRoute(r: Route): string {
     }
     case 'messages':
       return r.threadId ? `#/messages/thread/${enc(r.threadId)}` : '#/messages';
+    case 'inbox':
+      return '#/inbox';
     case 'settings':
       return `#/settings/${r.section}`;
     case 'notfound':
@@ -79,8 +88,9 @@ export function formatRoute(r: Route): string {
 }
 
 /** Which left-menu item a route belongs to. */
-export function section(r: Route): 'home' | 'calendar' | 'clients' | 'messages' | 'settings' | null {
+export function section(r: Route): 'home' | 'calendar' | 'clients' | 'messages' | 'inbox' | 'settings' | null {
   switch (r.name) {
+    case 'inbox':
     case 'home':
     case 'calendar':
     case 'clients':

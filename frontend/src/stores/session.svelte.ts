@@ -1,15 +1,29 @@
+import { onSignedOut } from '../api/errors';
 import * as sessionApi from '../api/session';
 import type { Session, Staff } from '../api/types';
 
-/** Who is signed in. `staff` null shows the sign-in screen. */
+/**
+ * Who is signed in. `staff` null shows the sign-in screen; `lockedBy` set
+ * shows the lock screen instead (the app's content is unmounted either way).
+ */
 class SessionStore {
   current = $state<Session | null>(null);
   loaded = $state(false);
-  /** Staff member to preselect on the sign-in screen (after Lock). */
+  /** Staff member to preselect on the sign-in screen. */
   lastStaffId = $state<string>('');
+  /**
+   * The person whose session is locked: the lock screen offers them Unlock
+   * and everyone else Switch user. Only their name and initials, never client data.
+   */
+  lockedBy = $state<Staff | null>(null);
 
   get staff(): Staff | null {
-    return this.current?.staff ?? null;
+    return this.lockedBy ? null : (this.current?.staff ?? null);
+  }
+
+  /** Minutes without activity before the desk locks itself; 0 = never. */
+  get lockAfterMinutes(): number {
+    return this.current?.lockAfterMinutes ?? 0;
   }
 
   async load(): Promise<void> {
@@ -22,9 +36,41 @@ class SessionStore {
     }
   }
 
+  /** Re-reads the session (settings changed); a desk Go says is signed out goes to the lock screen. */
+  async refresh(): Promise<void> {
+    if (this.lockedBy) return;
+    const before = this.current?.staff ?? null;
+    try {
+      const now = await sessionApi.current();
+      if (before && !now.staff) {
+        this.#toLockScreen(before);
+        this.current = { ...now, staff: null };
+      } else {
+        this.current = now;
+      }
+    } catch {
+      // keep what we have: the next call will tell
+    }
+  }
+
   async signIn(staffId: string, secret: string): Promise<void> {
     this.current = await sessionApi.signIn(staffId, secret);
     this.lastStaffId = staffId;
+    this.lockedBy = null;
+  }
+
+  /** Unlocks with the PIN or password of the person who locked the desk. */
+  async unlock(secret: string): Promise<void> {
+    const who = this.lockedBy;
+    if (!who) return;
+    await this.signIn(who.id, secret);
+  }
+
+  /** From the lock screen to the staff picker: the other person signs in with their own PIN. */
+  switchUser(): void {
+    this.lastStaffId = '';
+    this.lockedBy = null;
+    if (this.current) this.current = { ...this.current, staff: null };
   }
 
   async signOut(): Promise<void> {
@@ -32,19 +78,35 @@ class SessionStore {
       await sessionApi.signOut();
     } finally {
       this.lastStaffId = '';
+      this.lockedBy = null;
       this.current = this.current ? { ...this.current, staff: null } : null;
     }
   }
 
+  /** Locks the desk (inactivity or the Lock button): Go refuses every call until unlocked. */
   async lock(): Promise<void> {
-    const id = this.staff?.id ?? '';
+    const who = this.current?.staff ?? null;
+    if (who) this.#toLockScreen(who);
     try {
       await sessionApi.lock();
     } finally {
-      this.lastStaffId = id;
       this.current = this.current ? { ...this.current, staff: null } : null;
     }
+  }
+
+  /** Go refused a call as not signed in: show the lock screen (or sign-in when nobody was). */
+  handleSignedOut(): void {
+    const who = this.current?.staff ?? null;
+    if (who) this.#toLockScreen(who);
+    if (this.current) this.current = { ...this.current, staff: null };
+  }
+
+  #toLockScreen(who: Staff) {
+    this.lockedBy = { id: who.id, name: who.name, role: who.role, initials: who.initials };
+    this.lastStaffId = who.id;
   }
 }
 
 export const session = new SessionStore();
+
+onSignedOut(() => session.handleSignedOut());

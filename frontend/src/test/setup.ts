@@ -44,6 +44,7 @@ vi.mock('../api/files', () => ({
   stagePaths: vi.fn(async () => ({ files: [], problems: [] })),
   pickFiles: vi.fn(async () => []),
   canPickNatively: vi.fn(() => false),
+  checkStore: vi.fn(async () => ({ ok: true, blobs: 0, bytes: 0, missing: [], corrupt: [], unreferenced: [], staleTemp: 0 })),
 }));
 vi.mock('../api/settings', () => ({
   get: vi.fn(async () => ({})),
@@ -52,6 +53,31 @@ vi.mock('../api/settings', () => ({
   setLockAfterMinutes: vi.fn(async () => ({})),
 }));
 vi.mock('../api/calendar', () => ({ range: vi.fn(async () => []) }));
+vi.mock('../api/audit', () => ({
+  list: vi.fn(async () => ({ entries: [], total: 0, limit: 50, offset: 0 })),
+  actions: vi.fn(async () => []),
+  chooseExportPath: vi.fn(async () => ''),
+  exportCsv: vi.fn(async () => ({ path: '', rows: 0 })),
+  verifyChain: vi.fn(async () => ({ ok: true, entries: 0, brokenAt: 0, reason: '' })),
+}));
+vi.mock('../api/inbox', () => ({
+  list: vi.fn(async () => ({ folder: '', files: [] })),
+  attach: vi.fn(async () => ({})),
+  fileToDocuments: vi.fn(async () => ({})),
+  chooseFolder: vi.fn(async () => ({})),
+  onInboxChanged: vi.fn(() => () => {}),
+}));
+vi.mock('../api/sync', () => ({
+  status: vi.fn(async () => ({ joined: false, hubUrl: '', state: 'not_joined', pending: 0, lastSyncAt: '', lastError: '', notices: 0, seeding: false })),
+  join: vi.fn(async () => ({})),
+  leave: vi.fn(async () => ({})),
+  syncNow: vi.fn(async () => ({})),
+  notices: vi.fn(async () => []),
+  dismissNotice: vi.fn(async () => {}),
+  newEnrollCode: vi.fn(async () => ({ code: '', expiresAt: '' })),
+  onSyncStatus: vi.fn(() => () => {}),
+  onSyncProgress: vi.fn(() => () => {}),
+}));
 vi.mock('../api/runtime', () => ({
   hasRuntime: vi.fn(() => false),
   onEvent: vi.fn(() => () => {}),
