@@ -344,3 +344,21 @@ export interface SyncProgress {
   done: number;
   total: number;
 }
+
+/** What the Calendar sends to book or edit an appointment (times RFC 3339). */
+export interface AppointmentInput {
+  clientId: string;
+  /** The clinician: a clinician, owner or manager. */
+  staffId: string;
+  startsAt: string;
+  endsAt: string;
+  service: string;
+  location: string;
+  /** scheduled | arrived | completed | cancelled | no_show; "" = scheduled */
+  status: string;
+  notes: string;
+  /** Book even when the clinician already has an appointment then ("Book anyway?"). */
+  allowOverlap: boolean;
+}
+
+export type AppointmentStatus = 'scheduled' | 'arrived' | 'completed' | 'cancelled' | 'no_show';

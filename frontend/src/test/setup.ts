@@ -52,7 +52,13 @@ vi.mock('../api/settings', () => ({
   setMaxFileBytes: vi.fn(async () => ({})),
   setLockAfterMinutes: vi.fn(async () => ({})),
 }));
-vi.mock('../api/calendar', () => ({ range: vi.fn(async () => []) }));
+vi.mock('../api/calendar', () => ({
+  range: vi.fn(async () => []),
+  today: vi.fn(async () => []),
+  create: vi.fn(async () => ({})),
+  update: vi.fn(async () => ({})),
+  cancel: vi.fn(async () => ({})),
+}));
 vi.mock('../api/audit', () => ({
   list: vi.fn(async () => ({ entries: [], total: 0, limit: 50, offset: 0 })),
   actions: vi.fn(async () => []),
