@@ -62,12 +62,17 @@ go-test:
 	bash backend/hub/testdata/postgres.sh stop >/dev/null 2>&1 || true; exit $$status
 
 ## fuzz: run each fuzz target briefly over its committed seed corpus and new inputs
+## (one test binary per package, run from the package folder so testdata/fuzz is found)
 fuzz:
-	@set -e; for pkg in $$($(GO) list ./backend/...); do \
-		dir=$$($(GO) list -f '{{.Dir}}' $$pkg); \
-		for f in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go 2>/dev/null | sed 's/func //'); do \
-			echo "fuzz $$pkg $$f ($(FUZZTIME))"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg >/dev/null || { $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; exit 1; }; \
-		done; done
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
+	for dir in $$(grep -l '^func Fuzz' $$(find backend -name '*_test.go') | xargs -n1 dirname | sort -u); do \
+		$(GO) test -c -o $$tmp/pkg.test ./$$dir; \
+		for f in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go | sed 's/func //'); do \
+			echo "fuzz $$dir $$f ($(FUZZTIME))"; \
+			(cd $$dir && $$tmp/pkg.test -test.run '^$$' -test.fuzz "^$$f$$" -test.fuzztime $(FUZZTIME) -test.fuzzcachedir $$tmp/cache >$$tmp/out 2>&1) \
+				|| { cat $$tmp/out; exit 1; }; \
+		done; \
+	done
 
 frontend-test: bindings npm
 	cd frontend && npm run check && npm test
