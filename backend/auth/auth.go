@@ -52,20 +52,42 @@ func Hash(secret string) (string, error) {
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
 }
 
-// Verify reports whether secret matches the encoded hash.
+// Bounds Verify accepts for a stored hash's parameters. A credential may
+// come from outside this desk's own Hash (a synced staff row, an edited
+// database): zero rounds or lanes make argon2 panic, and huge memory or
+// rounds would stall sign-in, so anything outside these is refused.
+const (
+	maxArgonMemory  = 256 * 1024 // KiB
+	maxArgonTime    = 10
+	maxArgonThreads = 16
+	minSaltLen      = 8
+	maxSaltLen      = 64
+	minKeyLen       = 16
+	maxKeyLen       = 64
+)
+
+// Verify reports whether secret matches the encoded hash. A malformed hash,
+// or one with parameters outside sane bounds, never matches.
 func Verify(encoded, secret string) bool {
 	parts := strings.Split(encoded, "$")
-	if len(parts) != 6 || parts[1] != "argon2id" {
+	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" || parts[2] != fmt.Sprintf("v=%d", argon2.Version) {
 		return false
 	}
 	var m, t uint32
 	var p uint8
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
+	if n, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || n != 3 ||
+		parts[3] != fmt.Sprintf("m=%d,t=%d,p=%d", m, t, p) {
+		return false
+	}
+	if t < 1 || t > maxArgonTime || p < 1 || p > maxArgonThreads || m < 8*uint32(p) || m > maxArgonMemory {
+		return false
+	}
+	if len(parts[4]) > 2*maxSaltLen || len(parts[5]) > 2*maxKeyLen {
 		return false
 	}
 	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
 	want, err2 := base64.RawStdEncoding.DecodeString(parts[5])
-	if err1 != nil || err2 != nil || len(want) == 0 {
+	if err1 != nil || err2 != nil || len(salt) < minSaltLen || len(salt) > maxSaltLen || len(want) < minKeyLen || len(want) > maxKeyLen {
 		return false
 	}
 	got := argon2.IDKey([]byte(secret), salt, t, m, p, uint32(len(want)))

@@ -9,6 +9,7 @@ package clients
 import (
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"gorm.io/gorm"
@@ -49,6 +50,14 @@ func (s *Service) Search(a access.Actor, query string, limit int) ([]dto.ClientS
 	if utf8.RuneCountInString(query) > 100 {
 		return nil, apperr.Invalid("query", "That search is too long.")
 	}
+	// Control characters (a pasted NUL, say) separate words: SQLite's LIKE
+	// would stop reading a pattern at a NUL and match more than was typed.
+	query = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, query)
 	q := s.DB.Model(&store.Client{})
 	for _, w := range strings.Fields(query) {
 		like := "%" + escapeLike(w) + "%"
