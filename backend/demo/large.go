@@ -8,9 +8,9 @@ package demo
 // transaction, as prepared multi-row INSERTs (database/sql, no gorm), with
 // foreign-key checks and fsync switched off and a large page cache for the
 // duration only; the previous values are restored before returning. The
-// search index is built once at the end (FTS5 'rebuild') instead of row by
-// row through its trigger, which is several times faster for a million
-// messages. Files are real small PDFs, PNGs and text files written through
+// search index and thread_stats are built once at the end (FTS5 'rebuild',
+// store.RebuildThreadStatsSQL) instead of row by row through their
+// triggers, which is several times faster for a million messages. Files are real small PDFs, PNGs and text files written through
 // the blob store, fewer than the attachments, so content repeats and
 // deduplicates as it would in a practice.
 
@@ -381,14 +381,19 @@ func (g *large) rows(ctx context.Context, conn *sql.Conn, pinHash string) error 
 	ts := func(t time.Time) string { return t.UTC().Format(sqliteTime) }
 	now := ts(g.now)
 
-	// The search index is filled once at the end: its per-row trigger goes
-	// for the load and comes back, as it was, in the same transaction.
-	var ftsTrigger string
-	if err := tx.QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'messages_fts_ins'`).Scan(&ftsTrigger); err != nil {
-		return fmt.Errorf("find the search index trigger: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `DROP TRIGGER messages_fts_ins`); err != nil {
-		return err
+	// Tables derived from messages (the search index, thread_stats) are
+	// filled once at the end: their per-row triggers go for the load and
+	// come back, as they were, in the same transaction.
+	triggers := map[string]string{"messages_fts_ins": "", "thread_stats_ins": ""}
+	for name := range triggers {
+		var sql string
+		if err := tx.QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?`, name).Scan(&sql); err != nil {
+			return fmt.Errorf("find trigger %s: %w", name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `DROP TRIGGER `+name); err != nil {
+			return err
+		}
+		triggers[name] = sql
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO settings (id, practice_name, max_file_bytes, lock_after_minutes, demo, updated_at) VALUES (1, ?, ?, 10, 1, ?)`,
 		PracticeName+" — large", files.DefaultMaxBytes, now); err != nil {
@@ -560,8 +565,13 @@ func (g *large) rows(ctx context.Context, conn *sql.Conn, pinHash string) error 
 	if _, err := tx.ExecContext(ctx, `INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')`); err != nil {
 		return fmt.Errorf("build the search index: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, ftsTrigger); err != nil {
-		return fmt.Errorf("restore the search index trigger: %w", err)
+	if _, err := tx.ExecContext(ctx, store.RebuildThreadStatsSQL); err != nil {
+		return fmt.Errorf("fill thread_stats: %w", err)
+	}
+	for name, sql := range triggers {
+		if _, err := tx.ExecContext(ctx, sql); err != nil {
+			return fmt.Errorf("restore trigger %s: %w", name, err)
+		}
 	}
 	g.add(int64(g.spec.Messages/2), "search index")
 	g.tick("saving", true)

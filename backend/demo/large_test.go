@@ -76,8 +76,14 @@ func TestLargePracticeHasTheSpecifiedShape(t *testing.T) {
 	if got := count(`SELECT COUNT(*) FROM messages_fts WHERE messages_fts MATCH 'appointment'`); got == 0 {
 		t.Error("search index finds nothing")
 	}
-	if got := count(`SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'messages_fts_ins'`); got != 1 {
-		t.Error("search index trigger not restored")
+	if got := count(`SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name IN ('messages_fts_ins', 'thread_stats_ins')`); got != 2 {
+		t.Error("search index and thread_stats triggers not restored")
+	}
+	if got := count(`SELECT COUNT(*) FROM thread_stats`); got != spec.Threads {
+		t.Errorf("thread_stats has %d threads, want %d", got, spec.Threads)
+	}
+	if got := count(`SELECT message_count FROM thread_stats WHERE thread_id = ?`, info.LongThreadID); got != spec.LongThread {
+		t.Errorf("thread_stats counts %d messages in the long thread, want %d", got, spec.LongThread)
 	}
 	if got := count(`SELECT COUNT(*) FROM blobs`); got != info.Blobs || got >= spec.UniqueFiles {
 		t.Errorf("%d blobs for %d files: want fewer (repeated content is stored once)", got, spec.UniqueFiles)

@@ -1,6 +1,7 @@
 package messaging
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -36,26 +37,39 @@ type Service struct {
 	Attachments *attachments.Service
 }
 
-type threadRow struct {
-	store.Thread
-	LastReadAt   *time.Time
-	Unread       int
-	MessageCount int
-	LastBody     string
-	LastKind     string
-	LastAuthorID string
-}
+// threadListCols selects one thread of a list as a single packed row (see
+// store.PackedRows): id, subject, last activity, the actor's unread count,
+// the message count, the last message's body and author, and the
+// participants with their names. ps is the actor's participation, t the
+// thread, st its thread_stats row, lm its last message.
+//
+// Why it is shaped so (EXPLAIN QUERY PLAN in bench/README.md):
+//   - message count and last message come from thread_stats (one row per
+//     thread, kept by a trigger) and one rowid lookup, instead of counting
+//     and sorting each thread's messages;
+//   - the unread count is skipped when the actor has read up to the last
+//     message (most threads), and otherwise is a range seek on
+//     idx_messages_thread_created: "created_at > COALESCE(last_read_at, ”)"
+//     is the old "last_read_at IS NULL OR created_at > last_read_at" (stored
+//     times are never ”) written so the index can seek instead of scanning
+//     the whole thread;
+//   - participants come in the same row, so a list of 2,000 threads is one
+//     statement instead of chunked IN queries; their names (a few dozen
+//     people for 2,000 threads) are looked up once afterwards;
+//   - no ORDER BY: sorting 2,000 wide rows in SQLite's sorter costs more
+//     than sorting them in Go by the same text keys (see sortThreads).
+const threadListCols = `json_array(t.id, t.subject, t.last_activity_at,
+	CASE WHEN st.thread_id IS NULL OR ps.last_read_at >= st.last_created_at THEN 0 ELSE
+		(SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id AND m.created_at > COALESCE(ps.last_read_at, '')
+			AND NOT (m.author_kind = 'staff' AND m.author_id = ps.person_id)) END,
+	COALESCE(st.message_count, 0), lm.body, lm.author_kind, lm.author_id,
+	(SELECT json_group_array(json_array(p.kind, p.person_id, p.joined_at, p.id))
+		FROM participants p WHERE p.thread_id = t.id))`
 
-// threadSelect computes, per thread, the actor's unread count and the last
-// message, each from idx_messages_thread_created.
-const threadSelect = `t.*, ps.last_read_at AS last_read_at,
-	(SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id
-		AND (ps.last_read_at IS NULL OR m.created_at > ps.last_read_at)
-		AND NOT (m.author_kind = 'staff' AND m.author_id = ps.person_id)) AS unread,
-	(SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id) AS message_count,
-	(SELECT m.body FROM messages m WHERE m.thread_id = t.id ORDER BY m.created_at DESC, m.id DESC LIMIT 1) AS last_body,
-	(SELECT m.author_kind FROM messages m WHERE m.thread_id = t.id ORDER BY m.created_at DESC, m.id DESC LIMIT 1) AS last_kind,
-	(SELECT m.author_id FROM messages m WHERE m.thread_id = t.id ORDER BY m.created_at DESC, m.id DESC LIMIT 1) AS last_author_id`
+// threadListJoins completes a FROM that has ps and t.
+const threadListJoins = `
+	LEFT JOIN thread_stats st ON st.thread_id = t.id
+	LEFT JOIN messages lm ON lm.rowid = st.last_message_rowid`
 
 // ThreadsWithClient lists the threads in which both the client and the actor
 // take part (group threads included), newest activity first.
@@ -63,17 +77,13 @@ func (s *Service) ThreadsWithClient(a access.Actor, clientID string) ([]dto.Thre
 	if err := access.CheckSignedIn(a); err != nil {
 		return nil, err
 	}
-	var rows []threadRow
-	err := s.DB.Raw(`SELECT `+threadSelect+`
+	// From the client's participations (idx_participants_person), the
+	// actor's in the same thread (participants' unique index).
+	return s.threadList(`SELECT `+threadListCols+`
 		FROM participants pc
 		JOIN participants ps ON ps.thread_id = pc.thread_id AND ps.kind = 'staff' AND ps.person_id = ?
-		JOIN threads t ON t.id = pc.thread_id
-		WHERE pc.kind = 'client' AND pc.person_id = ?
-		ORDER BY t.last_activity_at DESC, t.id DESC`, a.StaffID, clientID).Scan(&rows).Error
-	if err != nil {
-		return nil, err
-	}
-	return s.summaries(rows)
+		JOIN threads t ON t.id = pc.thread_id`+threadListJoins+`
+		WHERE pc.kind = 'client' AND pc.person_id = ?`, a.StaffID, clientID)
 }
 
 // MyThreads lists every thread the actor takes part in, newest activity first.
@@ -81,51 +91,99 @@ func (s *Service) MyThreads(a access.Actor) ([]dto.ThreadSummary, error) {
 	if err := access.CheckSignedIn(a); err != nil {
 		return nil, err
 	}
-	var rows []threadRow
-	err := s.DB.Raw(`SELECT `+threadSelect+`
-		FROM participants ps JOIN threads t ON t.id = ps.thread_id
-		WHERE ps.kind = 'staff' AND ps.person_id = ?
-		ORDER BY t.last_activity_at DESC, t.id DESC`, a.StaffID).Scan(&rows).Error
-	if err != nil {
-		return nil, err
-	}
-	return s.summaries(rows)
+	return s.threadList(`SELECT `+threadListCols+`
+		FROM participants ps JOIN threads t ON t.id = ps.thread_id`+threadListJoins+`
+		WHERE ps.kind = 'staff' AND ps.person_id = ?`, a.StaffID)
 }
 
-func (s *Service) summaries(rows []threadRow) ([]dto.ThreadSummary, error) {
-	out := make([]dto.ThreadSummary, 0, len(rows))
-	if len(rows) == 0 {
-		return out, nil
-	}
-	ids := make([]string, len(rows))
-	for i, r := range rows {
-		ids[i] = r.ID
-	}
-	parts, err := participantsOf(s.DB.DB, ids)
+type listedThread struct {
+	dto.ThreadSummary
+	lastActivity string // as stored, for sorting like SQL would
+	lastKind     string
+	lastAuthorID string
+}
+
+type listedPerson struct {
+	dto.Person
+	joinedAt, id string
+}
+
+func (s *Service) threadList(query string, args ...any) ([]dto.ThreadSummary, error) {
+	var rows []*listedThread
+	var keys []store.PersonKey
+	var people []listedPerson
+	err := store.PackedRows(s.DB.DB, func(r *store.Row) error {
+		t := &listedThread{}
+		t.ID, t.Subject, t.lastActivity = r.Str(), r.Str(), r.Str()
+		t.Unread, t.MessageCount = int(r.Int()), int(r.Int())
+		t.LastMessage = preview(r.Str())
+		t.lastKind, t.lastAuthorID = r.Str(), r.Str()
+		if t.lastAuthorID != "" {
+			keys = append(keys, store.PersonKey{Kind: t.lastKind, ID: t.lastAuthorID})
+		}
+		ps := r.Array()
+		people = people[:0]
+		for ps.More() {
+			var p listedPerson
+			pr := ps.Array()
+			p.Kind, p.ID, p.joinedAt, p.id = pr.Str(), pr.Str(), pr.Str(), pr.Str()
+			if err := pr.Err(); err != nil {
+				return err
+			}
+			people = append(people, p)
+		}
+		if err := ps.Err(); err != nil {
+			return err
+		}
+		// Staff first, then by joining time and id, as participantsOf orders.
+		slices.SortFunc(people, func(x, y listedPerson) int {
+			if c := strings.Compare(y.Kind, x.Kind); c != 0 {
+				return c
+			}
+			if c := strings.Compare(x.joinedAt, y.joinedAt); c != 0 {
+				return c
+			}
+			return strings.Compare(x.id, y.id)
+		})
+		t.Participants = make([]dto.Person, len(people))
+		for i, p := range people {
+			t.Participants[i] = p.Person
+			keys = append(keys, store.PersonKey{Kind: p.Kind, ID: p.ID})
+		}
+		t.IsGroup = len(people) > 2
+		if at, err := store.ParseDBTime(t.lastActivity); err == nil {
+			t.LastActivityAt = clock.RFC3339(at)
+		}
+		rows = append(rows, t)
+		return nil
+	}, query, args...)
 	if err != nil {
 		return nil, err
 	}
-	var keys []store.PersonKey
-	for _, r := range rows {
-		keys = append(keys, store.PersonKey{Kind: r.LastKind, ID: r.LastAuthorID})
-	}
+	// A list of 2,000 threads names a few dozen people: one lookup.
 	names, err := store.Names(s.DB.DB, keys)
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range rows {
-		ps := parts[r.ID]
-		out = append(out, dto.ThreadSummary{
-			ID:             r.ID,
-			Subject:        r.Subject,
-			Participants:   ps,
-			IsGroup:        len(ps) > 2,
-			LastMessage:    preview(r.LastBody),
-			LastAuthor:     names[store.PersonKey{Kind: r.LastKind, ID: r.LastAuthorID}],
-			LastActivityAt: clock.RFC3339(r.LastActivityAt),
-			Unread:         r.Unread,
-			MessageCount:   r.MessageCount,
-		})
+	for _, t := range rows {
+		for i, p := range t.Participants {
+			t.Participants[i].Name = names[store.PersonKey{Kind: p.Kind, ID: p.ID}]
+		}
+		if t.lastAuthorID != "" {
+			t.LastAuthor = names[store.PersonKey{Kind: t.lastKind, ID: t.lastAuthorID}]
+		}
+	}
+	// Newest activity first, then id descending: the order of "ORDER BY
+	// last_activity_at DESC, id DESC" on the stored text.
+	slices.SortFunc(rows, func(x, y *listedThread) int {
+		if c := strings.Compare(y.lastActivity, x.lastActivity); c != 0 {
+			return c
+		}
+		return strings.Compare(y.ID, x.ID)
+	})
+	out := make([]dto.ThreadSummary, len(rows))
+	for i, r := range rows {
+		out[i] = r.ThreadSummary
 	}
 	return out, nil
 }
@@ -468,7 +526,16 @@ func dedupe(ids []string, drop string) []string {
 
 // UnreadThreads lists the actor's threads with unread messages, for Home.
 func (s *Service) UnreadThreads(a access.Actor, limit int) ([]dto.UnreadThread, error) {
-	ts, err := s.MyThreads(a)
+	if err := access.CheckSignedIn(a); err != nil {
+		return nil, err
+	}
+	// Only threads with messages after the actor's last read can have
+	// unread ones: thread_stats rules the others out without a look at
+	// their messages.
+	ts, err := s.threadList(`SELECT `+threadListCols+`
+		FROM participants ps JOIN threads t ON t.id = ps.thread_id`+threadListJoins+`
+		WHERE ps.kind = 'staff' AND ps.person_id = ?
+		  AND (ps.last_read_at IS NULL OR ps.last_read_at < st.last_created_at)`, a.StaffID)
 	if err != nil {
 		return nil, err
 	}
@@ -492,25 +559,67 @@ func (s *Service) UnreadThreads(a access.Actor, limit int) ([]dto.UnreadThread, 
 	return out, nil
 }
 
+// unreadExpr is the actor's (ps) unread count in thread st.thread_id: zero
+// without looking at messages when they read up to the last one, else a
+// range seek on idx_messages_thread_created (see threadListCols).
+const unreadExpr = `CASE WHEN ps.last_read_at >= st.last_created_at THEN 0 ELSE
+	(SELECT COUNT(*) FROM messages m WHERE m.thread_id = st.thread_id AND m.created_at > COALESCE(ps.last_read_at, '')
+		AND NOT (m.author_kind = 'staff' AND m.author_id = ps.person_id)) END`
+
+// manyClients is where UnreadForClients stops looking clients up one by one
+// and walks the actor's threads instead.
+const manyClients = 1000
+
 // UnreadForClients returns, per client, the actor's unread message count in
-// threads with that client.
+// threads with that client (clients without unread messages are absent).
 func (s *Service) UnreadForClients(tx *gorm.DB, a access.Actor, clientIDs []string) (map[string]int, error) {
 	out := map[string]int{}
-	for _, ids := range store.Chunk(clientIDs, 500) {
-		var rows []struct {
-			ClientID string
-			Unread   int
+	type unreadRow struct {
+		ClientID string
+		Unread   int
+	}
+	if len(clientIDs) > manyClients {
+		// The clients list asks for thousands of clients: walk the actor's
+		// own participations once (idx_participants_person) and skip every
+		// thread read to the end by its thread_stats row, rather than
+		// probing each client's threads. CROSS JOIN keeps that loop order:
+		// without statistics SQLite would otherwise start from every
+		// client participation in the practice.
+		want := make(map[string]bool, len(clientIDs))
+		for _, id := range clientIDs {
+			want[id] = true
 		}
-		err := tx.Raw(`SELECT pc.person_id AS client_id, SUM((SELECT COUNT(*) FROM messages m WHERE m.thread_id = ps.thread_id
-				AND (ps.last_read_at IS NULL OR m.created_at > ps.last_read_at)
-				AND NOT (m.author_kind = 'staff' AND m.author_id = ps.person_id))) AS unread
-			FROM participants pc JOIN participants ps ON ps.thread_id = pc.thread_id AND ps.kind = 'staff' AND ps.person_id = ?
+		var rows []unreadRow
+		err := tx.Raw(`SELECT pc.person_id AS client_id, SUM(`+unreadExpr+`) AS unread
+			FROM participants ps
+			CROSS JOIN thread_stats st ON st.thread_id = ps.thread_id AND (ps.last_read_at IS NULL OR ps.last_read_at < st.last_created_at)
+			CROSS JOIN participants pc ON pc.thread_id = ps.thread_id AND pc.kind = 'client'
+			WHERE ps.kind = 'staff' AND ps.person_id = ?
+			GROUP BY pc.person_id`, a.StaffID).Scan(&rows).Error
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			if want[r.ClientID] && r.Unread > 0 {
+				out[r.ClientID] = r.Unread
+			}
+		}
+		return out, nil
+	}
+	for _, ids := range store.Chunk(clientIDs, 500) {
+		var rows []unreadRow
+		err := tx.Raw(`SELECT pc.person_id AS client_id, SUM(`+unreadExpr+`) AS unread
+			FROM participants pc
+			JOIN participants ps ON ps.thread_id = pc.thread_id AND ps.kind = 'staff' AND ps.person_id = ?
+			JOIN thread_stats st ON st.thread_id = pc.thread_id
 			WHERE pc.kind = 'client' AND pc.person_id IN ? GROUP BY pc.person_id`, a.StaffID, ids).Scan(&rows).Error
 		if err != nil {
 			return nil, err
 		}
 		for _, r := range rows {
-			out[r.ClientID] = r.Unread
+			if r.Unread > 0 {
+				out[r.ClientID] = r.Unread
+			}
 		}
 	}
 	return out, nil
