@@ -1,0 +1,72 @@
+// Command latency runs each operation of bench/internal/ops on a working
+// copy of the large practice N times and prints p50, p90, p99 and max, which
+// `go test -bench` (a mean per op) does not give.
+//
+//	go run ./bench/cmd/latency -n 200 [-only MessagesTab,OpenThread1000]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"clinicdesk/bench/internal/largefix"
+	"clinicdesk/bench/internal/ops"
+)
+
+func main() {
+	n := flag.Int("n", 200, "timed runs per operation")
+	warm := flag.Int("warm", 5, "untimed runs first")
+	only := flag.String("only", "", "comma-separated operation names (default: all)")
+	heavyN := flag.Int("heavy-n", 30, "timed runs for the slow operations (compose, client list, app start)")
+	flag.Parse()
+	ctx := context.Background()
+	e, err := ops.Open(ctx, largefix.CacheDir())
+	if errors.Is(err, largefix.ErrAbsent) {
+		fmt.Fprintf(os.Stderr, "latency: no large practice in %s; run: go run ./bench/cmd/genlarge\n", largefix.CacheDir())
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "latency:", err)
+		os.Exit(1)
+	}
+	defer e.Close()
+	slow := map[string]bool{"Compose10MB": true, "ClientListAll": true, "AppStart": true}
+	fmt.Printf("%-24s %5s %9s %9s %9s %9s %9s %9s\n", "operation", "runs", "p50 ms", "p90 ms", "p99 ms", "max ms", "cpu p50", "cpu p99")
+	for _, op := range e.Ops() {
+		if *only != "" && !slices.Contains(strings.Split(*only, ","), op.Name) {
+			continue
+		}
+		runs := *n
+		if slow[op.Name] {
+			runs = min(runs, *heavyN)
+		}
+		ds, err := ops.Time(op, *warm, runs)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "latency:", err)
+			os.Exit(1)
+		}
+		wall := make([]time.Duration, len(ds))
+		cpu := make([]time.Duration, len(ds))
+		for i, d := range ds {
+			wall[i], cpu[i] = d.Wall, d.CPU
+		}
+		slices.Sort(wall)
+		slices.Sort(cpu)
+		fmt.Printf("%-24s %5d %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f\n", op.Name, len(ds), ms(pct(wall, 50)), ms(pct(wall, 90)), ms(pct(wall, 99)),
+			ms(wall[len(wall)-1]), ms(pct(cpu, 50)), ms(pct(cpu, 99)))
+	}
+}
+
+// pct is the nearest-rank percentile of sorted durations.
+func pct(sorted []time.Duration, p int) time.Duration {
+	i := (p*len(sorted) + 99) / 100
+	return sorted[max(0, min(len(sorted)-1, i-1))]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -1,0 +1,129 @@
+package ops
+
+import (
+	"database/sql"
+	"time"
+)
+
+// FloorThread and FloorAttachment hold what the Messages tab shows, as
+// plain rows.
+type FloorThread struct {
+	ID, Subject, LastBody, LastKind, LastAuthorID string
+	LastActivityAt                                time.Time
+	Unread, MessageCount                          int
+	People                                        []FloorPerson
+}
+
+type FloorPerson struct{ Kind, ID, Name string }
+
+type FloorAttachment struct {
+	ID, MessageID, ThreadID, Name, MIME, SenderKind, SenderID, SenderName, ThreadSubject string
+	Size                                                                                 int64
+	CreatedAt                                                                            time.Time
+	Shared, Participant                                                                  bool
+	SharedBy                                                                             sql.NullString
+	SharedAt                                                                             sql.NullTime
+}
+
+// The floor: the Messages tab's data selected by hand-written SQL straight
+// through database/sql (no gorm, no DTOs, no permission helpers), each list
+// in one statement. It is what the ORM path should approach; it is kept in
+// step with the schema's indexes, so it uses the same ones.
+const (
+	floorThreadsSQL = `SELECT t.id, t.subject, t.last_activity_at,
+		(SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id
+			AND (ps.last_read_at IS NULL OR m.created_at > ps.last_read_at)
+			AND NOT (m.author_kind = 'staff' AND m.author_id = ps.person_id)),
+		(SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id),
+		lm.body, lm.author_kind, lm.author_id
+	FROM participants pc
+	JOIN participants ps ON ps.thread_id = pc.thread_id AND ps.kind = 'staff' AND ps.person_id = ?1
+	JOIN threads t ON t.id = pc.thread_id
+	JOIN messages lm ON lm.rowid = (SELECT m.rowid FROM messages m WHERE m.thread_id = t.id ORDER BY m.created_at DESC, m.id DESC LIMIT 1)
+	WHERE pc.kind = 'client' AND pc.person_id = ?2
+	ORDER BY t.last_activity_at DESC, t.id DESC`
+
+	floorPeopleSQL = `SELECT p.thread_id, p.kind, p.person_id,
+		COALESCE(s.first_name || ' ' || s.last_name, c.first_name || ' ' || c.last_name, 'Unknown person')
+	FROM participants pc
+	JOIN participants ps ON ps.thread_id = pc.thread_id AND ps.kind = 'staff' AND ps.person_id = ?1
+	JOIN participants p ON p.thread_id = pc.thread_id
+	LEFT JOIN staff s ON p.kind = 'staff' AND s.id = p.person_id
+	LEFT JOIN clients c ON p.kind = 'client' AND c.id = p.person_id
+	WHERE pc.kind = 'client' AND pc.person_id = ?2
+	ORDER BY p.thread_id, p.kind DESC, p.joined_at, p.id`
+
+	floorAttachmentsSQL = `SELECT a.id, a.message_id, a.thread_id, a.name, a.mime, a.size, a.sender_kind, a.sender_id,
+		COALESCE(s.first_name || ' ' || s.last_name, c.first_name || ' ' || c.last_name, 'Unknown person'),
+		t.subject, a.created_at, a.shared_with_staff, ps.id IS NOT NULL,
+		sb.first_name || ' ' || sb.last_name, a.shared_at
+	FROM participants pc
+	JOIN attachments a ON a.thread_id = pc.thread_id
+	JOIN threads t ON t.id = a.thread_id
+	LEFT JOIN participants ps ON ps.thread_id = a.thread_id AND ps.kind = 'staff' AND ps.person_id = ?1
+	LEFT JOIN staff s ON a.sender_kind = 'staff' AND s.id = a.sender_id
+	LEFT JOIN clients c ON a.sender_kind = 'client' AND c.id = a.sender_id
+	LEFT JOIN staff sb ON sb.id = a.shared_by_staff_id
+	WHERE pc.kind = 'client' AND pc.person_id = ?2 AND a.removed_at IS NULL
+	  AND (a.shared_with_staff = 1 OR ps.id IS NOT NULL)
+	ORDER BY a.created_at DESC, a.id DESC`
+)
+
+// TabFloor selects the Messages tab's data with the floor queries.
+func (e *Env) TabFloor(staffID, clientID string) ([]FloorThread, []FloorAttachment, error) {
+	rows, err := e.Raw.Query(floorThreadsSQL, staffID, clientID)
+	if err != nil {
+		return nil, nil, err
+	}
+	var threads []FloorThread
+	index := map[string]int{}
+	for rows.Next() {
+		var t FloorThread
+		if err := rows.Scan(&t.ID, &t.Subject, &t.LastActivityAt, &t.Unread, &t.MessageCount, &t.LastBody, &t.LastKind, &t.LastAuthorID); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		index[t.ID] = len(threads)
+		threads = append(threads, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	rows, err = e.Raw.Query(floorPeopleSQL, staffID, clientID)
+	if err != nil {
+		return nil, nil, err
+	}
+	for rows.Next() {
+		var threadID string
+		var p FloorPerson
+		if err := rows.Scan(&threadID, &p.Kind, &p.ID, &p.Name); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		if i, ok := index[threadID]; ok {
+			threads[i].People = append(threads[i].People, p)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	rows, err = e.Raw.Query(floorAttachmentsSQL, staffID, clientID)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var atts []FloorAttachment
+	for rows.Next() {
+		var a FloorAttachment
+		var sharedBy sql.NullString
+		if err := rows.Scan(&a.ID, &a.MessageID, &a.ThreadID, &a.Name, &a.MIME, &a.Size, &a.SenderKind, &a.SenderID, &a.SenderName,
+			&a.ThreadSubject, &a.CreatedAt, &a.Shared, &a.Participant, &sharedBy, &a.SharedAt); err != nil {
+			return nil, nil, err
+		}
+		a.SharedBy = sharedBy
+		atts = append(atts, a)
+	}
+	return threads, atts, rows.Err()
+}
