@@ -73,6 +73,12 @@ describe('CalendarGrid', () => {
     expect(lines[0].closest('section')?.getAttribute('aria-label')).toBe(longDay(today));
   });
 
+  it('widens the hours shown so the current-time line is there late in the evening', () => {
+    const late = new Date(today.getFullYear(), today.getMonth(), today.getDate(), 22, 30);
+    render(CalendarGrid, { days: [today], now: late, onopen: vi.fn(), appointments: [] });
+    expect(screen.getByRole('img', { name: 'Now, 22:30' })).toBeTruthy();
+  });
+
   it('books at the empty half hour that was clicked', async () => {
     const oncreate = vi.fn();
     const { container } = render(CalendarGrid, { days: [today], now: noon, onopen: vi.fn(), oncreate, appointments: [] });

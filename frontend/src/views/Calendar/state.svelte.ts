@@ -5,7 +5,8 @@ import { mondayOf, startOfDay } from '../../lib/datetime';
 export type CalendarView = 'day' | 'week';
 
 class CalendarState {
-  view = $state<CalendarView>('week');
+  // The day first: the front desk works through today; Week is one click away.
+  view = $state<CalendarView>('day');
   /** any instant of the day shown (day view) or of the week shown */
   anchor = $state<Date>(startOfDay(new Date()));
   /** "" = every clinician; null = not chosen yet (the signed-in clinician's own) */
