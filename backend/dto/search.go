@@ -6,6 +6,10 @@ type SearchResult struct {
 	Hits  []SearchHit `json:"hits"`  // newest first
 	// More is true when more messages match than were returned.
 	More bool `json:"more"`
+	// Capped is true when only the newest matching messages of the practice
+	// were searched (a very common word) and older ones may hold more hits:
+	// the UI suggests adding a word.
+	Capped bool `json:"capped"`
 }
 
 // SearchHit is one matching message in a thread the signed-in staff member

@@ -37,7 +37,14 @@ const (
 // more characters, that word also matches as a prefix, so results come while
 // typing. It returns "" when there is no word to look for.
 func FTSQuery(q string) string {
-	var terms []string
+	terms, prefix := ftsTerms(q)
+	return ftsBuild(terms, prefix)
+}
+
+// ftsTerms splits q into at most eight words and reports whether the last
+// one is being typed (the query ends inside it and it has three or more
+// characters).
+func ftsTerms(q string) (terms []string, prefix bool) {
 	var cur strings.Builder
 	truncated := false
 	flush := func() {
@@ -61,6 +68,11 @@ func FTSQuery(q string) string {
 		flush()
 	}
 	flush()
+	prefix = len(terms) > 0 && endsInWord && !truncated && utf8.RuneCountInString(terms[len(terms)-1]) >= 3
+	return terms, prefix
+}
+
+func ftsBuild(terms []string, prefix bool) string {
 	if len(terms) == 0 {
 		return ""
 	}
@@ -73,7 +85,7 @@ func FTSQuery(q string) string {
 		// double quote; quoting makes every term a plain string.
 		b.WriteString(`"` + t + `"`)
 	}
-	if endsInWord && !truncated && utf8.RuneCountInString(terms[len(terms)-1]) >= 3 {
+	if prefix {
 		b.WriteByte('*')
 	}
 	return b.String()
@@ -90,16 +102,31 @@ type searchRow struct {
 	Snippet    string
 }
 
+// searchBudget is how many of the newest matching messages a search looks
+// at, in the actor's threads or not. A common word matches hundreds of
+// thousands of messages; an actor in few threads would otherwise make the
+// search visit all of them to find none.
+const searchBudget = 5000
+
 // Search finds messages whose text matches query in threads the actor takes
 // part in, newest first, at most limit (1..200, default 50).
 //
-// The query walks messages_fts in descending rowid order (rowid is the order
-// messages were stored in, so newest first) and stops as soon as limit hits
-// in the actor's threads were found: FTS5 consumes "ORDER BY rowid DESC"
-// itself, so there is no sort of all matches, and snippets are built only
-// for the rows returned. Each candidate costs one messages lookup by rowid
-// and one probe of participants' unique (thread_id, kind, person_id) index.
-// Threads the actor is not part of never leave the database.
+// How (EXPLAIN QUERY PLAN in bench/README.md):
+//   - messages_fts is walked in descending rowid order (the order messages
+//     were stored in: newest first). FTS5 consumes "ORDER BY rowid DESC"
+//     itself, so matches are never sorted, and the walk stops as soon as
+//     limit+1 hits in the actor's threads are found; snippets are built only
+//     for the rows returned. Each match costs one messages lookup by rowid
+//     and one probe of participants' unique (thread_id, kind, person_id)
+//     index. Threads the actor is not part of never leave the database.
+//   - the walk is bounded to the searchBudget newest matches (one FTS-only
+//     pass finds the rowid where the budget ends); Capped tells the UI that
+//     older messages were not searched.
+//   - whole words first: a prefix query ("insur"*) makes FTS5 merge the
+//     postings of every word with that prefix before returning anything, so
+//     the last word is used as a prefix only when the whole words found
+//     fewer than limit hits without filling the budget (while a word is
+//     still being typed).
 func (s *Service) Search(a access.Actor, query string, limit int) (dto.SearchResult, error) {
 	if err := access.CheckSignedIn(a); err != nil {
 		return dto.SearchResult{}, err
@@ -111,27 +138,23 @@ func (s *Service) Search(a access.Actor, query string, limit int) (dto.SearchRes
 		limit = 50
 	}
 	limit = min(limit, maxSearchHits)
-	fts := FTSQuery(query)
-	out := dto.SearchResult{Query: strings.Join(strings.Fields(strings.NewReplacer(`"`, "", "*", "").Replace(fts)), " "), Hits: []dto.SearchHit{}}
-	if fts == "" {
+	terms, prefix := ftsTerms(query)
+	out := dto.SearchResult{Query: strings.Join(terms, " "), Hits: []dto.SearchHit{}}
+	if len(terms) == 0 {
 		return out, nil
 	}
-	var rows []searchRow
-	err := s.DB.Raw(`SELECT f.rowid AS row_id, m.id, m.thread_id, m.author_kind, m.author_id, m.created_at, t.subject,
-			snippet(messages_fts, 0, char(2), char(3), '…', ?) AS snippet
-		FROM messages_fts f
-		JOIN messages m ON m.rowid = f.rowid
-		JOIN threads t ON t.id = m.thread_id
-		WHERE messages_fts MATCH ?
-		  AND EXISTS (SELECT 1 FROM participants ps WHERE ps.thread_id = m.thread_id AND ps.kind = 'staff' AND ps.person_id = ?)
-		ORDER BY f.rowid DESC
-		LIMIT ?`, snippetTokens, fts, a.StaffID, limit+1).Scan(&rows).Error
+	rows, capped, err := s.searchRows(a, ftsBuild(terms, false), limit)
+	// A word common enough to fill the budget is a whole word: no prefix.
+	if err == nil && prefix && len(rows) < limit && !capped {
+		rows, capped, err = s.searchRows(a, ftsBuild(terms, true), limit)
+	}
 	if err != nil {
 		return dto.SearchResult{}, err
 	}
 	if len(rows) > limit {
 		rows, out.More = rows[:limit], true
 	}
+	out.Capped = capped && !out.More
 	if len(rows) == 0 {
 		return out, nil
 	}
@@ -166,6 +189,32 @@ func (s *Service) Search(a access.Actor, query string, limit int) (dto.SearchRes
 			Snippet: snippetParts(r.Snippet)})
 	}
 	return out, nil
+}
+
+// searchRows returns up to limit+1 hits of the FTS query fts in the actor's
+// threads among the searchBudget newest matches, and whether matches older
+// than those exist.
+func (s *Service) searchRows(a access.Actor, fts string, limit int) ([]searchRow, bool, error) {
+	var floor []int64
+	if err := s.DB.Raw(`SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?`,
+		fts, searchBudget-1).Scan(&floor).Error; err != nil {
+		return nil, false, err
+	}
+	var from int64
+	if len(floor) == 1 {
+		from = floor[0]
+	}
+	var rows []searchRow
+	err := s.DB.Raw(`SELECT f.rowid AS row_id, m.id, m.thread_id, m.author_kind, m.author_id, m.created_at, t.subject,
+			snippet(messages_fts, 0, char(2), char(3), '…', ?) AS snippet
+		FROM messages_fts f
+		JOIN messages m ON m.rowid = f.rowid
+		JOIN threads t ON t.id = m.thread_id
+		WHERE messages_fts MATCH ? AND f.rowid >= ?
+		  AND EXISTS (SELECT 1 FROM participants ps WHERE ps.thread_id = m.thread_id AND ps.kind = 'staff' AND ps.person_id = ?)
+		ORDER BY f.rowid DESC
+		LIMIT ?`, snippetTokens, fts, from, a.StaffID, limit+1).Scan(&rows).Error
+	return rows, len(floor) == 1, err
 }
 
 // snippetParts splits a snippet at the match markers into plain-text parts;
