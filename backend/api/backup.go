@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"log"
 	"path/filepath"
 	gosync "sync"
 	"time"
@@ -16,6 +17,8 @@ import (
 	"clinicdesk/backend/clock"
 	"clinicdesk/backend/desk"
 	"clinicdesk/backend/dto"
+	"clinicdesk/backend/events"
+	"clinicdesk/backend/files"
 )
 
 // BackupProgress is the event Settings → Backup follows: dto.BackupProgress,
@@ -169,8 +172,13 @@ func (x *Backup) Restore(dir string) (dto.RestoreResult, error) {
 		return dto.RestoreResult{}, apperr.New(apperr.Cancelled, "The restore was cancelled. Nothing was changed.")
 	}
 
-	// The desk is closed only for the swap itself.
+	// The desk is closed only for the swap itself: sync and the scan inbox
+	// stop with it and start again on the restored practice.
 	dataDir, clk := old.Dir, old.Clock
+	hadSync := x.sync != nil && x.sync.eng != nil
+	if hadSync {
+		StopDeskSync(x.Base)
+	}
 	old.Close()
 	res, commitErr := st.Commit(prog)
 	nd, openErr := desk.Open(context.Background(), dataDir, desk.Options{Clock: clk})
@@ -178,6 +186,19 @@ func (x *Backup) Restore(dir string) (dto.RestoreResult, error) {
 		return dto.RestoreResult{}, apperr.Wrap(apperr.Internal, "ClinicDesk could not open the practice after the restore. Close ClinicDesk and start it again.", openErr)
 	}
 	x.Desk = nd
+	if x.ctx != nil { // the desktop app (tests have no lifecycle context)
+		if hadSync {
+			StartDeskSync(x.Base, x.ctx)
+		}
+		emit := x.Emit
+		if err := nd.StartInbox(x.ctx, files.InboxOptions{Logf: log.Printf}, func() {
+			if emit != nil {
+				emit.Emit(events.InboxChanged, struct{}{})
+			}
+		}); err != nil {
+			log.Printf("scan inbox not watched after the restore: %v", err)
+		}
+	}
 	x.changed("restore")
 	if commitErr != nil {
 		return dto.RestoreResult{}, commitErr

@@ -39,6 +39,14 @@ func signedIn(t *testing.T, role string) (*Base, *events.Fake) {
 
 func TestBackupRestoreSwapsTheDeskSignsEveryoneOutAndIsAudited(t *testing.T) {
 	b, fake := signedIn(t, store.RoleOwner)
+	// As in the app: a lifecycle context, sync running, the scan inbox watched.
+	if _, err := b.Desk.Settings.SetScanInboxPath(b.Desk.Session.Actor(), t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(func() { StopDeskSync(b); cancel() })
+	Start(b, ctx, fake)
+	StartDeskSync(b, ctx)
 	x := &Backup{Base: b}
 	info, err := x.Create(t.TempDir())
 	if err != nil {
@@ -64,6 +72,12 @@ func TestBackupRestoreSwapsTheDeskSignsEveryoneOutAndIsAudited(t *testing.T) {
 	}
 	if b.Desk == old || res.PreviousData == "" || res.Backup.Path != info.Path {
 		t.Fatalf("desk not swapped: %+v", res)
+	}
+	if _, err := SyncOf(b).Status(); err == nil {
+		t.Fatal("sync status answered while signed out")
+	}
+	if b.sync.eng == nil {
+		t.Fatal("sync did not restart on the restored practice")
 	}
 	var n int64
 	b.Desk.DB.Model(&store.Thread{}).Where("id = ?", th.ID).Count(&n)

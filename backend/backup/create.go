@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -27,6 +28,7 @@ const (
 	PhaseDatabase = "database"
 	PhaseFiles    = "files"
 	PhaseVerify   = "verify"
+	PhaseCheck    = "check" // PRAGMA integrity_check: Total 0, no byte count
 	PhaseStage    = "stage"
 	PhaseSwap     = "swap"
 	PhaseDone     = "done"
@@ -155,7 +157,28 @@ func writeBackup(ctx context.Context, d *desk.Desk, folder string, progress Prog
 	}
 	progress.report(PhaseDatabase, 0, dbSize)
 	dbPath := filepath.Join(folder, DBName)
-	if err := d.DB.WithContext(ctx).Exec(`VACUUM INTO ?`, dbPath).Error; err != nil {
+	// The copy grows as VACUUM INTO writes it: its size is the progress.
+	stopWatch := make(chan struct{})
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stopWatch:
+				return
+			case <-t.C:
+				if fi, err := os.Stat(dbPath); err == nil && fi.Size() < dbSize {
+					progress.report(PhaseDatabase, fi.Size(), dbSize)
+				}
+			}
+		}
+	}()
+	err := d.DB.WithContext(ctx).Exec(`VACUUM INTO ?`, dbPath).Error
+	close(stopWatch)
+	<-watched
+	if err != nil {
 		return m, fmt.Errorf("copy the database: %w", err)
 	}
 	if err := os.Chmod(dbPath, 0o600); err != nil {
@@ -166,7 +189,7 @@ func writeBackup(ctx context.Context, d *desk.Desk, folder string, progress Prog
 		return m, fmt.Errorf("open the database copy: %w", err)
 	}
 	defer closeDB()
-	if err := integrityCheck(copyDB); err != nil {
+	if err := quickCheck(copyDB); err != nil {
 		return m, fmt.Errorf("database copy: %w", err)
 	}
 	if m.SchemaVersion, err = schemaVersion(copyDB); err != nil {

@@ -64,9 +64,10 @@ func step(name string) error {
 }
 
 // Restore replaces the practice in dataDir with the backup in backupDir:
-// it verifies the backup in full, copies it into a sibling folder (checking
-// every hash again as it copies, and flushing it to disk), then swaps the
-// folders by rename. A crash leaves either the old or the new practice in
+// it copies the backup into a sibling folder checking every file's size and
+// SHA-256 against the manifest as it copies, flushes it to disk, runs
+// PRAGMA integrity_check and the manifest checks on the staged database, and
+// only then swaps the folders by rename. A crash leaves either the old or the new practice in
 // dataDir (see Recover). The desk on dataDir must be closed.
 func Restore(ctx context.Context, a access.Actor, backupDir, dataDir string, progress ProgressFunc) (Result, error) {
 	st, err := Stage(ctx, a, backupDir, dataDir, progress)
@@ -77,7 +78,8 @@ func Restore(ctx context.Context, a access.Actor, backupDir, dataDir string, pro
 	return st.Commit(progress)
 }
 
-// Stage verifies the backup and copies it beside dataDir. The desk may
+// Stage copies the backup beside dataDir and verifies the copy (see
+// Restore); a damaged backup is refused and the copy removed. The desk may
 // keep running meanwhile; nothing in dataDir changes. Call Commit (with the
 // desk closed) or Discard.
 func Stage(ctx context.Context, a access.Actor, backupDir, dataDir string, progress ProgressFunc) (*Staged, error) {
@@ -92,7 +94,11 @@ func Stage(ctx context.Context, a access.Actor, backupDir, dataDir string, progr
 	if err := Recover(dataDir); err != nil {
 		return nil, err
 	}
-	m, err := Verify(ctx, backupDir, progress)
+	// Verification happens on the copy that will be put in place: every
+	// file's size and hash while it is copied, then the database checks on
+	// the staged database. Each byte is read once, and what is checked is
+	// exactly what the swap installs.
+	m, err := readManifest(backupDir)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +111,12 @@ func Stage(ctx context.Context, a access.Actor, backupDir, dataDir string, progr
 		return nil, writeErr(err)
 	}
 	st := &Staged{Manifest: m, backupDir: backupDir, dataDir: dataDir, stage: stage}
-	if err := st.copyIn(ctx, progress); err != nil {
+	err = st.copyIn(ctx, progress)
+	if err == nil {
+		progress.report(PhaseCheck, 0, 0)
+		err = checkDatabase(filepath.Join(stage, DBName), m)
+	}
+	if err != nil {
 		st.Discard()
 		if ctx.Err() != nil {
 			return nil, apperr.New(apperr.Cancelled, "The restore was cancelled. Nothing was changed.")

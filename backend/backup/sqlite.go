@@ -40,16 +40,25 @@ func openCopy(path string, write bool) (*gorm.DB, func(), error) {
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
 // integrityCheck runs PRAGMA integrity_check and returns nil when it says ok.
-func integrityCheck(db *gorm.DB) error {
+func integrityCheck(db *gorm.DB) error { return pragmaCheck(db, "integrity_check") }
+
+// quickCheck runs PRAGMA quick_check: the page structure without comparing
+// every index with its table (seconds instead of tens of seconds on a 1 GB
+// database). Create uses it on the copy VACUUM INTO has just built; Verify,
+// which decides whether a backup may replace the practice, runs the full
+// integrity_check.
+func quickCheck(db *gorm.DB) error { return pragmaCheck(db, "quick_check") }
+
+func pragmaCheck(db *gorm.DB, pragma string) error {
 	var res []string
-	if err := db.Raw(`PRAGMA integrity_check`).Scan(&res).Error; err != nil {
+	if err := db.Raw(`PRAGMA ` + pragma).Scan(&res).Error; err != nil {
 		return err
 	}
 	if len(res) != 1 || res[0] != "ok" {
 		if len(res) > 3 {
 			res = res[:3]
 		}
-		return fmt.Errorf("integrity_check: %s", strings.Join(res, "; "))
+		return fmt.Errorf("%s: %s", pragma, strings.Join(res, "; "))
 	}
 	return nil
 }

@@ -86,6 +86,7 @@ func Verify(ctx context.Context, dir string, progress ProgressFunc) (Manifest, e
 	if err := checkFile(ctx, dir, m.Database, onBytes); err != nil {
 		return Manifest{}, err
 	}
+	progress.report(PhaseCheck, 0, 0)
 	if err := checkDatabase(filepath.Join(dir, DBName), m); err != nil {
 		return Manifest{}, err
 	}

@@ -354,7 +354,7 @@ type BackupInfo struct {
 // BackupProgress is the payload of the "backup:progress" event.
 type BackupProgress struct {
 	Job   string `json:"job"`   // backup | verify | restore
-	Phase string `json:"phase"` // database | files | verify | stage | swap | done
+	Phase string `json:"phase"` // database | files | verify | check (no byte count) | stage | swap | done
 	Done  int64  `json:"done"`  // bytes
 	Total int64  `json:"total"` // bytes, 0 while unknown
 }
