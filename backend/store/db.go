@@ -31,8 +31,13 @@ func OpenAt(path string, target int) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
-	// Pragmas go in the DSN so every pooled connection gets them.
-	dsn := path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	// Pragmas go in the DSN so every pooled connection gets them. A 16 MB
+	// page cache per connection (SQLite's default is 2 MB) keeps the pages a
+	// large Messages tab touches (10,000 attachments, 2,000 threads' last
+	// messages) between opens instead of reading them again from the OS:
+	// measured 10-40% less CPU per tab on the large practice
+	// (bench/README.md), well inside the desk's memory budget.
+	dsn := path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-16384)&_txlock=immediate"
 	gdb, err := gorm.Open(sqlite.Open(dsn), &gorm.Config{
 		Logger:                 logger.Default.LogMode(logger.Silent),
 		SkipDefaultTransaction: true,

@@ -135,6 +135,7 @@ func (e *Env) Ops() []Op {
 	return []Op{
 		{Name: "MessagesTab", Run: func() error { _, err := e.Tab(h, client); return err }},
 		{Name: "MessagesTabFloorSQL", Run: func() error { _, _, err := e.TabFloor(h.StaffID, client); return err }},
+		{Name: "MessagesTabFloorPacked", Run: func() error { _, _, _, err := e.TabFloorPacked(h.StaffID, client); return err }},
 		{Name: "MessagesTabThreads", Run: func() error { _, err := e.Desk.Messages.ThreadsWithClient(h, client); return err }},
 		{Name: "MessagesTabAttachments", Run: func() error { _, err := e.Desk.Attachments.ForClient(h, client); return err }},
 		{Name: "OpenThread1000", Run: func() error { _, err := e.Desk.Messages.Open(h, e.Info.LongThreadID); return err }},
