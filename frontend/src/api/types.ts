@@ -362,3 +362,36 @@ export interface AppointmentInput {
 }
 
 export type AppointmentStatus = 'scheduled' | 'arrived' | 'completed' | 'cancelled' | 'no_show';
+
+// --- Settings → Backup (owner or manager) ---
+
+/** A verified backup folder. */
+export interface BackupInfo {
+  path: string;
+  createdAt: string;
+  practiceName: string;
+  schemaVersion: number;
+  /** stored files (attachments and documents share them) */
+  files: number;
+  /** database and files */
+  bytes: number;
+  /** rows per table */
+  counts: Record<string, number>;
+  /** files that could not be copied (missing or damaged on the computer when the backup was made) */
+  unavailable: number;
+}
+
+/** Payload of `backup:progress`. */
+export interface BackupProgress {
+  job: 'backup' | 'verify' | 'restore' | string;
+  phase: 'database' | 'files' | 'verify' | 'stage' | 'swap' | 'done' | string;
+  done: number;
+  /** 0 while unknown */
+  total: number;
+}
+
+export interface RestoreResult {
+  backup: BackupInfo;
+  /** Where the replaced practice was moved; kept until the practice deletes it. */
+  previousData: string;
+}

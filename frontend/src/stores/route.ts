@@ -4,7 +4,7 @@
 export const CLIENT_TABS = ['overview', 'appointments', 'docs', 'messages'] as const;
 export type ClientTab = (typeof CLIENT_TABS)[number];
 
-export const SETTINGS_SECTIONS = ['security', 'audit', 'deleted', 'files', 'sync'] as const;
+export const SETTINGS_SECTIONS = ['security', 'audit', 'deleted', 'files', 'sync', 'backup'] as const;
 export type SettingsSection = (typeof SETTINGS_SECTIONS)[number];
 
 export type Route =

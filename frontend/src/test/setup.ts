@@ -73,6 +73,15 @@ vi.mock('../api/inbox', () => ({
   chooseFolder: vi.fn(async () => ({})),
   onInboxChanged: vi.fn(() => () => {}),
 }));
+vi.mock('../api/backup', () => ({
+  chooseFolder: vi.fn(async () => ''),
+  chooseBackup: vi.fn(async () => ''),
+  create: vi.fn(async () => ({})),
+  inspect: vi.fn(async () => ({})),
+  restore: vi.fn(async () => ({})),
+  cancel: vi.fn(async () => {}),
+  onBackupProgress: vi.fn(() => () => {}),
+}));
 vi.mock('../api/sync', () => ({
   status: vi.fn(async () => ({ joined: false, hubUrl: '', state: 'not_joined', pending: 0, lastSyncAt: '', lastError: '', notices: 0, seeding: false })),
   join: vi.fn(async () => ({})),
