@@ -74,6 +74,20 @@ async function openCalendar(page) {
 test('front desk: calendar → appointment pop-up → Client Alert → reply with a file in Messages → Escape → profile', async () => {
   const { page } = b;
   await signIn(page, 'Jordan Blake');
+
+  // Home: today's appointments for everyone (front desk), each opening the same pop-up.
+  await page.getByRole('navigation').getByRole('link', { name: /^Home/ }).click();
+  const todayList = page.getByRole('list', { name: "Today's appointments" });
+  await todayList.getByRole('button').first().waitFor();
+  await page.screenshot({ path: OUT + 'home.png' });
+  const homeAppt = todayList.getByRole('button').first();
+  const homeId = await homeAppt.getAttribute('data-appt-id');
+  await homeAppt.click();
+  await popup(page).getByRole('region', { name: 'Client alert' }).waitFor();
+  await popup(page).getByRole('button', { name: 'Close' }).click();
+  await popup(page).waitFor({ state: 'hidden' });
+  await page.waitForFunction((id) => document.activeElement?.getAttribute('data-appt-id') === id, homeId);
+
   await openCalendar(page);
   await page.getByRole('button', { name: 'Week', exact: true }).click();
   await page.locator('section[aria-label^="Sunday"]').or(page.locator('section[aria-label^="Monday"]')).first().waitFor();
@@ -99,6 +113,16 @@ test('front desk: calendar → appointment pop-up → Client Alert → reply wit
   await alert.locator('p.text').waitFor();
   const alertText = (await alert.locator('p.text').textContent()).trim();
   assert.ok(alertText.length > 5, `alert text shown: "${alertText}"`);
+
+  // Edit it there: a live count, Save, a clear result.
+  await alert.getByRole('button', { name: /Edit alert/ }).click();
+  const area = alert.getByLabel('Client alert text');
+  const newAlert = `${alertText} Checked at the desk ${stamp}.`;
+  await area.fill(newAlert);
+  await alert.getByText(`${[...newAlert].length} / 500 characters`).waitFor();
+  await alert.getByRole('button', { name: 'Save alert' }).click();
+  await alert.getByRole('status').getByText('Client alert saved.').waitFor();
+  assert.equal((await alert.locator('p.text').textContent()).trim(), newAlert);
 
   // The Messages tab, inside the pop-up.
   await dlg.getByRole('tab', { name: /^Messages/ }).click();
@@ -205,9 +229,28 @@ test('front desk: day view, today / previous / next, book an appointment, then a
   await page.waitForFunction(
     () => [...document.querySelectorAll('button[data-appt-id]')].filter((b) => b.textContent.includes('19:00–19:50')).length >= 2,
   );
-  // Side by side: same top, different left.
+  // Focus lands on the new booking (scrolled into view); the two sit side by side.
+  await page.waitForFunction(() => document.activeElement?.textContent?.includes('19:00–19:50'));
   const boxes = await Promise.all([both.nth(0).boundingBox(), both.nth(1).boundingBox()]);
   assert.ok(Math.abs(boxes[0].y - boxes[1].y) < 2, 'same start, same height on screen');
   assert.ok(Math.abs(boxes[0].x - boxes[1].x) > 10, 'placed side by side, not on top of each other');
-  await page.screenshot({ path: OUT + 'calendar-week.png' });
+  await page.screenshot({ path: OUT + 'calendar-day.png' });
+
+  // Cancel the double-booking with a reason, from its pop-up.
+  const id = await page.evaluate(() => document.activeElement?.getAttribute('data-appt-id'));
+  await page.keyboard.press('Enter');
+  const dlg = popup(page);
+  await dlg.waitFor();
+  await dlg.getByRole('button', { name: 'Cancel appointment' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Cancel this appointment?' });
+  await confirm.getByLabel(/Reason/).fill('Booked twice by mistake');
+  await confirm.getByRole('button', { name: 'Cancel appointment' }).click();
+  await confirm.waitFor({ state: 'hidden' });
+  await dlg.getByText('Cancelled', { exact: true }).waitFor();
+  await page.keyboard.press('Escape');
+  await dlg.waitFor({ state: 'hidden' });
+  // Hidden from the calendar unless "Show cancelled" is ticked.
+  await page.waitForFunction((x) => !document.querySelector(`[data-appt-id="${x}"]`), id);
+  await page.getByLabel('Show cancelled').check();
+  await page.locator(`[data-appt-id="${id}"]`).waitFor();
 });
