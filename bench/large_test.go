@@ -33,7 +33,7 @@ func TestMain(m *testing.M) {
 }
 
 // large opens the working copy once per test binary.
-func large(b *testing.B) *ops.Env {
+func large(b testing.TB) *ops.Env {
 	b.Helper()
 	if env != nil {
 		return env
@@ -120,3 +120,40 @@ func BenchmarkCompose10MB(b *testing.B) { run(b, "Compose10MB") }
 
 // Open the large practice's desk and run the sign-in screen's first query.
 func BenchmarkAppStart(b *testing.B) { run(b, "AppStart") }
+
+// TestFloorReturnsWhatTheAppReturns keeps the floor honest: on the large
+// practice it selects as many threads and attachments as the app's path.
+func TestFloorReturnsWhatTheAppReturns(t *testing.T) {
+	e := large(t)
+	tab, err := e.Tab(e.Heavy, e.Info.HeavyClientID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	threads, atts, err := e.TabFloor(e.Heavy.StaffID, e.Info.HeavyClientID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nt, np, na, err := e.TabFloorPacked(e.Heavy.StaffID, e.Info.HeavyClientID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	people := 0
+	for _, th := range tab.Threads {
+		people += len(th.Participants)
+	}
+	if len(threads) != len(tab.Threads) || nt != len(tab.Threads) || np != people || len(atts) != len(tab.Attachments) || na != len(tab.Attachments) {
+		t.Fatalf("app: %d threads, %d people, %d attachments; floor: %d, -, %d; packed floor: %d, %d, %d",
+			len(tab.Threads), people, len(tab.Attachments), len(threads), len(atts), nt, np, na)
+	}
+	for i := range threads {
+		if threads[i].ID != tab.Threads[i].ID || threads[i].Unread != tab.Threads[i].Unread || threads[i].MessageCount != tab.Threads[i].MessageCount {
+			t.Fatalf("thread %d: floor %+v, app %+v", i, threads[i], tab.Threads[i])
+		}
+	}
+	for i := range atts {
+		if atts[i].ID != tab.Attachments[i].ID {
+			t.Fatalf("attachment %d: floor %s, app %s", i, atts[i].ID, tab.Attachments[i].ID)
+		}
+	}
+	t.Logf("%d threads, %d attachments", len(threads), len(atts))
+}

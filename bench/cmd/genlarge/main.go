@@ -15,6 +15,8 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"time"
 
 	"clinicdesk/backend/demo"
 	"clinicdesk/bench/internal/largefix"
@@ -47,7 +49,10 @@ func main() {
 		fmt.Fprintln(os.Stderr, "genlarge:", err)
 		os.Exit(1)
 	}
-	fmt.Printf("done in %.1fs: %d clients, %d threads, %d messages, %d attachments (%d distinct files, %d bytes), %d participants\n",
-		took.Seconds(), spec.Clients, spec.Threads, spec.Messages, spec.Attachments, info.Blobs, info.BlobBytes, info.Participants)
+	summary := fmt.Sprintf("generated in %.1fs on %s: %d clients, %d threads, %d messages, %d attachments (%d distinct files, %d bytes), %d participants\n",
+		took.Seconds(), time.Now().UTC().Format(time.RFC3339), spec.Clients, spec.Threads, spec.Messages, spec.Attachments, info.Blobs, info.BlobBytes, info.Participants)
+	fmt.Print(summary)
+	// Kept beside the practice so later benchmark runs can report it.
+	_ = os.WriteFile(filepath.Join(*dir, "generated.txt"), []byte(summary), 0o600)
 	fmt.Printf("heaviest client %s, clinician %s, long thread %s\n", info.HeavyClientID, info.HeavyStaffID, info.LongThreadID)
 }

@@ -11,6 +11,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -24,6 +25,7 @@ func main() {
 	warm := flag.Int("warm", 5, "untimed runs first")
 	only := flag.String("only", "", "comma-separated operation names (default: all)")
 	heavyN := flag.Int("heavy-n", 30, "timed runs for the slow operations (compose, client list, app start)")
+	rss := flag.Bool("rss", false, "instead: open the practice, show the heaviest Messages tab 20 times (and open its long thread, search), print the process's memory")
 	flag.Parse()
 	ctx := context.Background()
 	e, err := ops.Open(ctx, largefix.CacheDir())
@@ -36,6 +38,13 @@ func main() {
 		os.Exit(1)
 	}
 	defer e.Close()
+	if *rss {
+		if err := memory(e); err != nil {
+			fmt.Fprintln(os.Stderr, "latency:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	slow := map[string]bool{"Compose10MB": true, "ClientListAll": true, "AppStart": true}
 	fmt.Printf("%-24s %5s %9s %9s %9s %9s %9s %9s\n", "operation", "runs", "p50 ms", "p90 ms", "p99 ms", "max ms", "cpu p50", "cpu p99")
 	for _, op := range e.Ops() {
@@ -70,3 +79,39 @@ func pct(sorted []time.Duration, p int) time.Duration {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// memory runs what a desk does when the heaviest client's Messages tab is
+// shown and prints the resident set: now (VmRSS) and at its peak (VmHWM),
+// with the Go heap for reference.
+func memory(e *ops.Env) error {
+	for i := 0; i < 20; i++ {
+		if _, err := e.Tab(e.Heavy, e.Info.HeavyClientID); err != nil {
+			return err
+		}
+	}
+	if _, err := e.Desk.Messages.Open(e.Heavy, e.Info.LongThreadID); err != nil {
+		return err
+	}
+	if _, err := e.Desk.Messages.Search(e.Heavy, "insurance", 50); err != nil {
+		return err
+	}
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return err
+	}
+	kb := func(key string) int {
+		for _, line := range strings.Split(string(status), "\n") {
+			if v, ok := strings.CutPrefix(line, key+":"); ok {
+				var n int
+				fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), &n)
+				return n
+			}
+		}
+		return 0
+	}
+	fmt.Printf("memory rss_mb=%.1f peak_rss_mb=%.1f go_heap_inuse_mb=%.1f go_sys_mb=%.1f\n",
+		float64(kb("VmRSS"))/1024, float64(kb("VmHWM"))/1024, float64(m.HeapInuse)/(1<<20), float64(m.Sys)/(1<<20))
+	return nil
+}
