@@ -245,12 +245,6 @@ func writeBackup(ctx context.Context, d *desk.Desk, folder string, progress Prog
 		if err := ctx.Err(); err != nil {
 			return m, err
 		}
-		if d.Blobs.Path(s) == "" { // not a valid hash: nothing the store could hold
-			if required[s] {
-				m.Unavailable = append(m.Unavailable, Unavailable{SHA256: s, Reason: "missing"})
-			}
-			continue
-		}
 		dst := filepath.Join(folder, filepath.FromSlash(BlobPath(s)))
 		if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
 			return m, writeErr(err)

@@ -10,6 +10,8 @@ import (
 	"github.com/glebarez/sqlite"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+
+	"clinicdesk/backend/files"
 )
 
 // openCopy opens a database copy (never the live one) by URI, so any path
@@ -118,7 +120,9 @@ func requiredBlobs(db *gorm.DB) (map[string]bool, error) {
 	}
 	out := make(map[string]bool, len(shas))
 	for _, s := range shas {
-		out[s] = true
+		if files.ValidSHA256(s) { // anything else could never name stored bytes
+			out[s] = true
+		}
 	}
 	return out, nil
 }
@@ -127,8 +131,16 @@ func requiredBlobs(db *gorm.DB) (map[string]bool, error) {
 // not yet sent, and purged ones whose bytes are gone).
 func knownBlobs(db *gorm.DB) ([]string, error) {
 	var shas []string
-	err := db.Raw(`SELECT sha256 FROM blobs ORDER BY sha256`).Scan(&shas).Error
-	return shas, err
+	if err := db.Raw(`SELECT sha256 FROM blobs ORDER BY sha256`).Scan(&shas).Error; err != nil {
+		return nil, err
+	}
+	out := shas[:0]
+	for _, s := range shas {
+		if files.ValidSHA256(s) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
 }
 
 func practiceName(db *gorm.DB) string {
