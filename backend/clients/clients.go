@@ -66,8 +66,20 @@ func (s *Service) Search(a access.Actor, query string, limit int) ([]dto.ClientS
 	if limit <= 0 || limit > 50000 {
 		limit = 50000
 	}
-	var cs []store.Client
-	if err := q.Order("last_name COLLATE NOCASE, first_name COLLATE NOCASE, id").Limit(limit).Find(&cs).Error; err != nil {
+	// The clients list shows 20,000 clients for an empty query: only the
+	// columns it needs, each row packed into one column (see
+	// store.PackedRows), in the order of idx_clients_name.
+	type listed struct {
+		store.Client
+		hasAlert bool
+	}
+	var cs []listed
+	err := store.Packed(q.Select("json_array(id, first_name, last_name, date_of_birth, alert <> '')").
+		Order("last_name COLLATE NOCASE, first_name COLLATE NOCASE, id").Limit(limit), func(r *store.Row) error {
+		cs = append(cs, listed{Client: store.Client{ID: r.Str(), FirstName: r.Str(), LastName: r.Str(), DateOfBirth: r.Str()}, hasAlert: r.Bool()})
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	ids := make([]string, len(cs))
@@ -85,7 +97,7 @@ func (s *Service) Search(a access.Actor, query string, limit int) ([]dto.ClientS
 	out := make([]dto.ClientSummary, 0, len(cs))
 	for _, c := range cs {
 		out = append(out, dto.ClientSummary{ID: c.ID, Name: c.FullName(), DateOfBirth: c.DateOfBirth, NextAppointment: next[c.ID],
-			HasAlert: c.Alert != "", Unread: unread[c.ID]})
+			HasAlert: c.hasAlert, Unread: unread[c.ID]})
 	}
 	return out, nil
 }
@@ -97,6 +109,35 @@ func escapeLike(s string) string {
 func (s *Service) nextAppointments(ids []string) (map[string]string, error) {
 	out := map[string]string{}
 	now := s.Clock.Now()
+	if len(ids) > 1000 {
+		// The whole clients list: one pass over upcoming appointments
+		// (idx_appointments_start) instead of one IN query per 500 clients.
+		want := make(map[string]bool, len(ids))
+		for _, id := range ids {
+			want[id] = true
+		}
+		// No GROUP BY: SQLite would walk idx_appointments_client_start over
+		// every appointment ever booked; the range on starts_at reads only
+		// upcoming ones, and the earliest per client is kept here.
+		next := map[string]string{}
+		err := store.Packed(s.DB.Raw(`SELECT json_array(client_id, starts_at) FROM appointments
+			WHERE starts_at >= ? AND status != 'cancelled'`, now), func(r *store.Row) error {
+			id, at := r.Str(), r.Str()
+			if cur, ok := next[id]; want[id] && (!ok || at < cur) {
+				next[id] = at
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		for id, at := range next {
+			if t, err := parseDBTime(at); err == nil {
+				out[id] = clock.RFC3339(t)
+			}
+		}
+		return out, nil
+	}
 	for _, part := range store.Chunk(ids, 500) {
 		var rows []struct {
 			ClientID string

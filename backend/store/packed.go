@@ -26,7 +26,13 @@ import (
 // PackedRows runs query, whose single result column is a json_array per
 // row, and calls fn with each row.
 func PackedRows(tx *gorm.DB, fn func(r *Row) error, query string, args ...any) error {
-	rows, err := tx.Raw(query, args...).Rows()
+	return Packed(tx.Raw(query, args...), fn)
+}
+
+// Packed runs a gorm query whose single selected column is a json_array
+// per row (Select("json_array(...)")) and calls fn with each row.
+func Packed(q *gorm.DB, fn func(r *Row) error) error {
+	rows, err := q.Rows()
 	if err != nil {
 		return err
 	}
