@@ -8,6 +8,7 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"clinicdesk/backend/api"
+	"clinicdesk/backend/backup"
 	"clinicdesk/backend/desk"
 	"clinicdesk/backend/events"
 	"clinicdesk/backend/files"
@@ -29,6 +30,11 @@ func NewApp(dataDir string, demo bool) *App {
 
 func (a *App) startup(ctx context.Context) {
 	dir, err := platform.DataDir(a.dataDir)
+	if err == nil {
+		// A restore cut short by a crash is finished or undone first, so the
+		// desk never opens (or seeds a demo into) a half-swapped folder.
+		err = backup.Recover(dir)
+	}
 	if err == nil {
 		a.base.Desk, err = desk.Open(ctx, dir, desk.Options{Demo: a.demo})
 	}
