@@ -25,15 +25,29 @@ async function readSlice(blob: Blob): Promise<Uint8Array> {
   });
 }
 
+/** Why an upload stopped when the person pressed Cancel. */
+export const CANCELLED = 'cancelled';
+
+function cancelled(): ApiError {
+  return new ApiError(CANCELLED, 'Cancelled: nothing of this file was kept.');
+}
+
 /**
- * Uploads one browser File in 512 KiB chunks. onProgress gets (chunks done,
- * chunks in all). Rejects with an ApiError (too large, refused type, ...).
+ * Uploads one browser File in 512 KiB chunks. onProgress gets (bytes sent,
+ * bytes in all). Aborting signal stops after the chunk in flight and tells Go
+ * to drop what it has (Files.CancelUpload). Rejects with an ApiError (too
+ * large, refused type, cancelled, ...).
  */
-export async function uploadFile(file: File, onProgress?: (done: number, total: number) => void): Promise<StagedFile> {
-  const total = Math.max(1, Math.ceil(file.size / CHUNK_SIZE));
+export async function uploadFile(
+  file: File,
+  onProgress?: (done: number, total: number) => void,
+  signal?: AbortSignal,
+): Promise<StagedFile> {
+  if (signal?.aborted) throw cancelled();
   const id = await call(() => Bound.BeginUpload(file.name, file.size));
   try {
-    for (let i = 0, off = 0; off < file.size; i++, off += CHUNK_SIZE) {
+    for (let off = 0; off < file.size; off += CHUNK_SIZE) {
+      if (signal?.aborted) throw cancelled();
       let bytes: Uint8Array;
       try {
         bytes = await readSlice(file.slice(off, off + CHUNK_SIZE));
@@ -41,10 +55,11 @@ export async function uploadFile(file: File, onProgress?: (done: number, total: 
         throw new ApiError('file_unreadable', 'This file could not be read.');
       }
       await call(() => Bound.UploadChunk(id, toBase64(bytes)));
-      onProgress?.(i + 1, total);
+      onProgress?.(Math.min(file.size, off + CHUNK_SIZE), file.size);
     }
+    if (signal?.aborted) throw cancelled();
     const staged = await call(() => Bound.FinishUpload(id));
-    onProgress?.(total, total);
+    onProgress?.(file.size, file.size);
     return staged;
   } catch (e) {
     call(() => Bound.CancelUpload(id)).catch(() => {});
@@ -52,26 +67,48 @@ export async function uploadFile(file: File, onProgress?: (done: number, total: 
   }
 }
 
+/** Where staging is: the file in hand (bytes) and the share of all the work done. */
+export interface StageProgress {
+  name: string;
+  done: number;
+  total: number;
+  /** 0..1 over every file of the batch, weighted by size. */
+  fraction: number;
+}
+
 /**
  * Stages browser File objects (drag-and-drop, <input type=file>). Refused
- * files become problems; the others become StagedFile tokens. onProgress gets
- * a fraction 0..1 over all files.
+ * files become problems; the others become StagedFile tokens. Aborting signal
+ * stops the file in flight and skips the rest (`cancelled` is then true; the
+ * files already staged are kept).
  */
-export async function stageBrowserFiles(files: File[], onProgress?: (fraction: number) => void): Promise<StageResult> {
-  const result: StageResult = { files: [], problems: [] };
-  const weights = files.map((f) => Math.max(1, Math.ceil(f.size / CHUNK_SIZE)));
-  const all = weights.reduce((a, b) => a + b, 0) || 1;
+export async function stageBrowserFiles(
+  files: File[],
+  onProgress?: (p: StageProgress) => void,
+  signal?: AbortSignal,
+): Promise<StageResult & { cancelled: boolean }> {
+  const result: StageResult & { cancelled: boolean } = { files: [], problems: [], cancelled: false };
+  const all = files.reduce((a, f) => a + Math.max(1, f.size), 0) || 1;
   let before = 0;
-  for (let i = 0; i < files.length; i++) {
-    const f = files[i];
+  for (const f of files) {
     try {
-      result.files.push(await uploadFile(f, (done) => onProgress?.((before + done) / all)));
+      result.files.push(
+        await uploadFile(
+          f,
+          (done, total) => onProgress?.({ name: f.name, done, total, fraction: (before + done) / all }),
+          signal,
+        ),
+      );
     } catch (e) {
       const err = toApiError(e);
+      if (err.code === CANCELLED) {
+        result.cancelled = true;
+        break;
+      }
       result.problems.push({ name: f.name, code: err.code, message: err.message });
     }
-    before += weights[i];
-    onProgress?.(before / all);
+    before += Math.max(1, f.size);
+    onProgress?.({ name: f.name, done: f.size, total: f.size, fraction: before / all });
   }
   return result;
 }
@@ -83,8 +120,19 @@ export const stagePaths = (paths: string[]): Promise<StageResult> =>
 /** Shows the native file dialog; [] when cancelled. */
 export const pickFiles = (): Promise<string[]> => call(() => Bound.PickFiles()).then((l) => l ?? []);
 
-/** The native picker exists only inside the app window. */
-export const canPickNatively = (): boolean => hasBackend();
+/**
+ * The native picker exists only inside the app window. A browser connected to
+ * `wails dev` has the bindings too, but a native dialog would open in the
+ * desktop window instead: there the HTML file input is used.
+ */
+export function canPickNatively(): boolean {
+  if (!hasBackend() || typeof window === 'undefined') return false;
+  const w = window as unknown as {
+    webkit?: { messageHandlers?: { external?: unknown } };
+    chrome?: { webview?: unknown };
+  };
+  return !!(w.webkit?.messageHandlers?.external || w.chrome?.webview);
+}
 
 /** Compares the file store with the database (owner or manager). */
 export const checkStore = (): Promise<StoreReport> =>

@@ -50,3 +50,16 @@ export const viewDocument = (d: Viewable) => show(d, () => attachmentsApi.viewDo
 export function previewInApp(f: Viewable, url: string) {
   preview.current = { name: f.name, url, mime: f.mime };
 }
+
+/**
+ * The in-app preview address of an image or PDF: the `preview` a ViewResult
+ * carries (CONTRACT), served by Go with the same permission check and audited.
+ */
+export const previewUrl = (kind: 'attachment' | 'document', id: string): string =>
+  `/preview/${kind}/${encodeURIComponent(id)}`;
+
+/** Previews a message attachment in the app, without the system viewer. */
+export const previewAttachment = (a: Viewable) => previewInApp(a, previewUrl('attachment', a.id));
+
+/** Previews a Documents on File entry in the app. */
+export const previewDocument = (d: Viewable) => previewInApp(d, previewUrl('document', d.id));
