@@ -17,6 +17,7 @@ vi.mock('../api/clients', () => ({
   setAlert: vi.fn(async () => ({})),
   appointments: vi.fn(async () => []),
   documents: vi.fn(async () => []),
+  addDocuments: vi.fn(async () => []),
 }));
 vi.mock('../api/messages', () => ({
   tab: vi.fn(async (clientId: string) => ({ clientId, threads: [], attachments: [], recordsDeletion: false })),
