@@ -128,6 +128,13 @@ test('front desk: calendar → appointment pop-up → Client Alert → reply wit
   await dlg.getByRole('tab', { name: /^Messages/ }).click();
   await dlg.getByRole('button', { name: /Compose/ }).waitFor();
   await dlg.getByRole('list', { name: 'Message threads' }).or(dlg.getByText(/No messages with/)).first().waitFor();
+  // A dialog opened from the pop-up (Compose) closes alone with Escape.
+  await dlg.getByRole('button', { name: /Compose/ }).click();
+  await page.getByRole('dialog', { name: /new message/i }).waitFor();
+  await page.keyboard.press('Escape');
+  await page.getByRole('dialog', { name: /new message/i }).waitFor({ state: 'hidden' });
+  assert.ok(await dlg.isVisible(), 'Escape in Compose leaves the pop-up open');
+
   const threads = dlg.getByRole('list', { name: 'Message threads' }).getByRole('button');
   const file = { name: FILE, mimeType: 'image/png', buffer: png() };
   if ((await threads.count()) > 0) {
@@ -152,6 +159,15 @@ test('front desk: calendar → appointment pop-up → Client Alert → reply wit
   // The message and its attachment show in the thread, still inside the pop-up.
   await dlg.getByRole('list', { name: 'Messages', exact: true }).getByText(REPLY).waitFor();
   await dlg.getByRole('list', { name: 'Messages', exact: true }).getByRole('button', { name: FILE }).first().waitFor();
+
+  // Share it with all staff, and view it, still inside the pop-up.
+  const mine = dlg.getByRole('list', { name: 'Messages', exact: true }).getByRole('listitem').filter({ hasText: REPLY }).last();
+  await mine.getByRole('button', { name: /Share with all staff/ }).click();
+  await mine.getByRole('button', { name: /Make private/ }).waitFor();
+  await mine.getByRole('button', { name: FILE }).click();
+  // (the e2e run sets CLINICDESK_NO_OPEN: Go makes the copy, launches nothing)
+  await page.getByText(`Opened ${FILE} in your viewer.`).waitFor();
+  assert.ok(await dlg.isVisible(), 'viewing keeps the pop-up open');
 
   // A picture of the pop-up at 1280×800, for people to look at.
   await dlg.evaluate((el) => (el.scrollTop = 0));

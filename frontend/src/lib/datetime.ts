@@ -50,8 +50,13 @@ export function sameDay(a: Date, b: Date): boolean {
   return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
 }
 
-/** Minutes since local midnight of `day` (may be negative or above 1440). */
+/**
+ * Minutes since local midnight of `day` (may be negative or above 1440). On
+ * the day itself it is the wall-clock time, so a 14:00 appointment sits at
+ * 14:00 on the grid even on a daylight-saving day.
+ */
 export function minutesInto(day: Date, t: Date): number {
+  if (sameDay(day, t)) return t.getHours() * 60 + t.getMinutes() + t.getSeconds() / 60;
   return (t.getTime() - startOfDay(day).getTime()) / MINUTE;
 }
 
