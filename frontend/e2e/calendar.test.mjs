@@ -65,13 +65,27 @@ function png(w = 32, h = 24) {
 
 const popup = (page) => page.getByRole('dialog').filter({ has: page.getByRole('tablist', { name: 'Client profile' }) });
 
+/** Runs a test body; on failure keeps a screenshot in out/ to look at. */
+function shot(name, body) {
+  return async () => {
+    try {
+      await body();
+    } catch (e) {
+      await b.page.screenshot({ path: OUT + `failed-${name}.png` }).catch(() => {});
+      throw e;
+    }
+  };
+}
+
 async function openCalendar(page) {
+  // Whatever an earlier failure left open is closed first.
+  for (let i = 0; i < 3 && (await page.getByRole('dialog').count()) > 0; i++) await page.keyboard.press('Escape');
   await page.getByRole('navigation').getByRole('link', { name: /^Calendar/ }).click();
   await page.getByRole('heading', { name: 'Calendar', level: 1 }).waitFor();
   await page.locator('button[data-appt-id]').first().waitFor();
 }
 
-test('front desk: calendar → appointment pop-up → Client Alert → reply with a file in Messages → Escape → profile', async () => {
+test('front desk: calendar → appointment pop-up → Client Alert → reply with a file in Messages → Escape → profile', shot('popup', async () => {
   const { page } = b;
   await signIn(page, 'Jordan Blake');
 
@@ -188,9 +202,9 @@ test('front desk: calendar → appointment pop-up → Client Alert → reply wit
   await row.first().click();
   await page.getByRole('list', { name: 'Messages', exact: true }).getByText(REPLY).waitFor();
   await page.getByRole('list', { name: 'Messages', exact: true }).getByRole('button', { name: FILE }).first().waitFor();
-});
+}));
 
-test('front desk: day view, today / previous / next, book an appointment, then a double-booking asks "Book anyway?"', async () => {
+test('front desk: day view, today / previous / next, book an appointment, then a double-booking asks "Book anyway?"', shot('booking', async () => {
   const { page } = b;
   await openCalendar(page);
   await page.getByRole('button', { name: 'Day', exact: true }).click();
@@ -269,4 +283,4 @@ test('front desk: day view, today / previous / next, book an appointment, then a
   await page.waitForFunction((x) => !document.querySelector(`[data-appt-id="${x}"]`), id);
   await page.getByLabel('Show cancelled').check();
   await page.locator(`[data-appt-id="${id}"]`).waitFor();
-});
+}));
