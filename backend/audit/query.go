@@ -40,10 +40,32 @@ func (r Row) DetailMap() map[string]any {
 	if r.Detail == "" {
 		return m
 	}
-	if err := json.Unmarshal([]byte(r.Detail), &m); err != nil || m == nil {
+	dec := json.NewDecoder(strings.NewReader(r.Detail))
+	dec.UseNumber() // sizes stay whole numbers, not 6.291456e+07
+	if err := dec.Decode(&m); err != nil || m == nil {
 		return map[string]any{"raw": r.Detail}
 	}
 	return m
+}
+
+// settingSummary says a setting change in plain words.
+func settingSummary(name string, value any) string {
+	switch name {
+	case "records_deletion":
+		if value == true {
+			return "Records Deletion turned on"
+		}
+		return "Records Deletion turned off"
+	case "max_file_bytes":
+		if n, err := value.(json.Number).Int64(); err == nil {
+			return fmt.Sprintf("File size limit set to %d MB", n>>20)
+		}
+	case "lock_after_minutes":
+		return fmt.Sprintf("Lock after %v minutes of inactivity", value)
+	case "scan_inbox_path":
+		return fmt.Sprintf("Scan inbox folder set to %v", value)
+	}
+	return fmt.Sprintf("%s = %v", name, value)
 }
 
 // Summary is a short plain-words line about the entry's detail ("report.pdf",
@@ -55,13 +77,13 @@ func (r Row) Summary() string {
 		parts = append(parts, n)
 	}
 	if s, ok := d["setting"].(string); ok {
-		parts = append(parts, fmt.Sprintf("%s = %v", s, d["value"]))
+		parts = append(parts, settingSummary(s, d["value"]))
 	}
 	if reason, ok := d["reason"].(string); ok {
 		parts = append(parts, reason)
 	}
-	if rows, ok := d["rows"].(float64); ok {
-		parts = append(parts, fmt.Sprintf("%d entries", int64(rows)))
+	if rows, ok := d["rows"].(json.Number); ok {
+		parts = append(parts, fmt.Sprintf("%s entries", rows))
 	}
 	if len(parts) == 0 {
 		keys := make([]string, 0, len(d))
