@@ -60,6 +60,15 @@ func (s *Session) Current() (dto.Session, error) {
 	if set.Demo {
 		out.DemoPIN = demo.PIN
 	}
+	if locked, who := s.Desk.Session.Locked(); locked && who.StaffID != "" {
+		var st store.Staff
+		if err := s.Desk.DB.Where("id = ?", who.StaffID).First(&st).Error; err != nil {
+			return dto.Session{}, err
+		}
+		d := staffDTO(st)
+		out.LockedBy = &d
+		return out, nil
+	}
 	a := s.Desk.Session.Actor()
 	if a.StaffID == "" {
 		return out, nil

@@ -20,6 +20,9 @@ type Session struct {
 	// DemoPIN is the PIN of every demo staff member, "" for a real practice.
 	DemoPIN          string `json:"demoPin"`
 	LockAfterMinutes int    `json:"lockAfterMinutes"`
+	// LockedBy is the person whose session is locked (staff is then null),
+	// so a reloaded window shows the lock screen, not the staff picker.
+	LockedBy *Staff `json:"lockedBy"`
 }
 
 // ClientSummary is one row of the clients list.

@@ -10,6 +10,7 @@ const normalize = (s: Raw): Session => ({
   canManage: !!s.canManage,
   demoPin: s.demoPin ?? '',
   lockAfterMinutes: s.lockAfterMinutes ?? 0,
+  lockedBy: s.lockedBy ?? null,
 });
 
 export const signIn = (staffId: string, secret: string): Promise<Session> =>

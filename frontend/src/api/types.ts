@@ -20,6 +20,8 @@ export interface Session {
   demoPin: string;
   /** Lock the desk after this many idle minutes; 0 = never. */
   lockAfterMinutes: number;
+  /** Set while the desk is locked: whose session it is (staff is then null). */
+  lockedBy?: Staff | null;
 }
 
 export interface ClientSummary {
@@ -226,6 +228,24 @@ export interface DataChanged {
   what: string;
 }
 
+/** What the Calendar sends to book or edit an appointment (times RFC 3339). */
+export interface AppointmentInput {
+  clientId: string;
+  /** The clinician: a clinician, owner or manager. */
+  staffId: string;
+  startsAt: string;
+  endsAt: string;
+  service: string;
+  location: string;
+  /** scheduled | arrived | completed | cancelled | no_show; "" = scheduled */
+  status: string;
+  notes: string;
+  /** Book even when the clinician already has an appointment then ("Book anyway?"). */
+  allowOverlap: boolean;
+}
+
+export type AppointmentStatus = 'scheduled' | 'arrived' | 'completed' | 'cancelled' | 'no_show';
+
 // --- Settings → Audit log (owner or manager) ---
 
 /** Selects audit entries; "" matches everything. from/to are YYYY-MM-DD or RFC 3339 (to inclusive). */
@@ -344,24 +364,6 @@ export interface SyncProgress {
   done: number;
   total: number;
 }
-
-/** What the Calendar sends to book or edit an appointment (times RFC 3339). */
-export interface AppointmentInput {
-  clientId: string;
-  /** The clinician: a clinician, owner or manager. */
-  staffId: string;
-  startsAt: string;
-  endsAt: string;
-  service: string;
-  location: string;
-  /** scheduled | arrived | completed | cancelled | no_show; "" = scheduled */
-  status: string;
-  notes: string;
-  /** Book even when the clinician already has an appointment then ("Book anyway?"). */
-  allowOverlap: boolean;
-}
-
-export type AppointmentStatus = 'scheduled' | 'arrived' | 'completed' | 'cancelled' | 'no_show';
 
 // --- Settings → Backup (owner or manager) ---
 

@@ -29,6 +29,8 @@ class SessionStore {
   async load(): Promise<void> {
     try {
       this.current = await sessionApi.current();
+      // A window reloaded while locked comes back to the lock screen.
+      if (this.current.lockedBy) this.lockedBy = this.current.lockedBy;
     } catch {
       this.current = null;
     } finally {
