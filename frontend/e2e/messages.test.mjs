@@ -60,7 +60,7 @@ test('a clinician opens a client from Clients and reads a thread: its unread cou
   const n = Number((await unreadThread.getByLabel(/\d+ unread/).innerText()).trim());
   await unreadThread.click();
 
-  await page.getByRole('heading', { name: subject, level: 3 }).waitFor();
+  await page.getByRole('heading', { name: subject, level: 2 }).waitFor();
   assert.ok(await page.getByRole('list', { name: 'Messages' }).getByRole('listitem').count() >= 1, 'messages shown');
   await page.getByRole('button', { name: 'All threads' }).click();
   const row = threadList().getByRole('button').filter({ hasText: subject }).first();
@@ -114,7 +114,7 @@ test('she sends a message with two attachments; the thread shows both, private t
   await dialog.getByRole('button', { name: /^Send$/ }).click();
   await dialog.waitFor({ state: 'hidden' });
 
-  await page.getByRole('heading', { name: SUBJECT, level: 3 }).waitFor();
+  await page.getByRole('heading', { name: SUBJECT, level: 2 }).waitFor();
   const atts = page.getByRole('list', { name: 'Messages' }).getByRole('list', { name: 'Attachments' });
   for (const name of [PNG, PDF]) {
     const li = atts.getByRole('listitem').filter({ hasText: name });
