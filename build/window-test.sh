@@ -79,9 +79,22 @@ for _ in $(seq 1 30); do xdotool click 4; done; sleep 1
 click 320 205 2.5
 shot "$out/messages-tab.png"
 
+step=5 # Home → today's first appointment → pop-up (details, Client Alert, tabs) → its Messages tab → a thread
+click 72 110 2
+click 500 156 2.5
+opened_before=$(sql "SELECT COUNT(*) FROM audit_events WHERE action = 'open_thread'")
+click 637 280 2.5 # the pop-up's Messages tab (below the Client Alert)
+shot "$out/appointment-popup.png"
+click 640 443 2.5 # the first thread in the pop-up
+[ "$(sql "SELECT COUNT(*) FROM audit_events WHERE action = 'open_thread'")" -gt "$opened_before" ] \
+  || fail "the thread in the appointment pop-up did not open"
+shot "$out/appointment-popup-thread.png"
+xdotool key Escape; sleep 1
+
 if [ -n "${WINDOW_TEST_DOCS:-1}" ]; then
   mkdir -p "$root/docs"
   cp "$out/messages-tab.png" "$root/docs/messages-tab.png"
   cp "$out/dropped.png" "$root/docs/drop-in-window.png"
+  cp "$out/appointment-popup.png" "$root/docs/appointment-popup.png"
 fi
-echo "window-test: 4 steps passed (screenshots: docs/messages-tab.png, docs/drop-in-window.png)"
+echo "window-test: 5 steps passed (screenshots: docs/messages-tab.png, docs/drop-in-window.png, docs/appointment-popup.png)"
