@@ -38,7 +38,7 @@ sleep 2
 
 step=0
 shot() { import -window root -crop 1280x800+0+0 "$1"; }
-fail() { shot "$out/failed-step-$step.png"; echo "window-test: step $step failed: $*"; cp "$out/failed-step-$step.png" "$root/docs/window-test-failure.png" 2>/dev/null || true; tail -20 "$work/app.log"; exit 1; }
+fail() { shot "$out/failed-step-$step.png"; echo "window-test: step $step failed: $*"; cp "$out/failed-step-$step.png" /tmp/clinicdesk-window-failed-step-$step.png 2>/dev/null && echo "screenshot: /tmp/clinicdesk-window-failed-step-$step.png"; tail -20 "$work/app.log"; exit 1; }
 click() { xdotool mousemove --window "$win" "$1" "$2" click 1; sleep "${3:-1.5}"; }
 sql() { sqlite3 -batch -noheader "$db" "$1"; }
 # wait_sql QUERY: polls until the query returns a non-zero count.
