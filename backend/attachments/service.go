@@ -105,8 +105,13 @@ type listRow struct {
 
 func (s *Service) list(tx *gorm.DB, query string, args ...any) ([]*listRow, error) {
 	var out []*listRow
+	var block []listRow // rows are allocated 256 at a time
 	err := store.PackedRows(tx, func(r *store.Row) error {
-		x := &listRow{}
+		if len(block) == cap(block) {
+			block = make([]listRow, 0, 256)
+		}
+		block = append(block, listRow{})
+		x := &block[len(block)-1]
 		x.ID, x.MessageID, x.ThreadID, x.Name, x.MIME = r.Str(), r.Str(), r.Str(), r.Str(), r.Str()
 		x.Size = r.Int()
 		x.SenderKind, x.SenderID = r.Str(), r.Str()
@@ -199,11 +204,19 @@ func (s *Service) toDTOs(tx *gorm.DB, a access.Actor, rows []*listRow) ([]dto.At
 	if err != nil {
 		return nil, err
 	}
+	// 10,000 attachments come from a few dozen people: look each up once.
+	seen := map[store.PersonKey]bool{}
 	var keys []store.PersonKey
+	add := func(k store.PersonKey) {
+		if !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
 	for _, r := range rows {
-		keys = append(keys, store.PersonKey{Kind: r.SenderKind, ID: r.SenderID})
+		add(store.PersonKey{Kind: r.SenderKind, ID: r.SenderID})
 		if r.SharedByStaffID != nil {
-			keys = append(keys, store.PersonKey{Kind: store.KindStaff, ID: *r.SharedByStaffID})
+			add(store.PersonKey{Kind: store.KindStaff, ID: *r.SharedByStaffID})
 		}
 	}
 	names, err := store.Names(tx, keys)

@@ -111,6 +111,13 @@ type listedPerson struct {
 func (s *Service) threadList(query string, args ...any) ([]dto.ThreadSummary, error) {
 	var rows []*listedThread
 	var keys []store.PersonKey
+	seen := map[store.PersonKey]bool{}
+	addKey := func(k store.PersonKey) {
+		if !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
 	var people []listedPerson
 	err := store.PackedRows(s.DB.DB, func(r *store.Row) error {
 		t := &listedThread{}
@@ -119,7 +126,7 @@ func (s *Service) threadList(query string, args ...any) ([]dto.ThreadSummary, er
 		t.LastMessage = preview(r.Str())
 		t.lastKind, t.lastAuthorID = r.Str(), r.Str()
 		if t.lastAuthorID != "" {
-			keys = append(keys, store.PersonKey{Kind: t.lastKind, ID: t.lastAuthorID})
+			addKey(store.PersonKey{Kind: t.lastKind, ID: t.lastAuthorID})
 		}
 		ps := r.Array()
 		people = people[:0]
@@ -148,7 +155,7 @@ func (s *Service) threadList(query string, args ...any) ([]dto.ThreadSummary, er
 		t.Participants = make([]dto.Person, len(people))
 		for i, p := range people {
 			t.Participants[i] = p.Person
-			keys = append(keys, store.PersonKey{Kind: p.Kind, ID: p.ID})
+			addKey(store.PersonKey{Kind: p.Kind, ID: p.ID})
 		}
 		t.IsGroup = len(people) > 2
 		if at, err := store.ParseDBTime(t.lastActivity); err == nil {
