@@ -46,8 +46,9 @@ say
 # 2. Go benchmarks.
 say "## go test -bench (count $COUNT, benchtime $BENCHTIME), load $(load)"
 go test ./bench -run '^$' -bench . -benchmem -count "$COUNT" -benchtime "$BENCHTIME" -timeout 60m | tee "$OUT/bench.txt"
-if command -v benchstat >/dev/null; then
-	benchstat "$OUT/bench.txt" | tee "$OUT/benchstat.txt" >>"$SUMMARY"
+BENCHSTAT=$(command -v benchstat || echo "$(go env GOPATH)/bin/benchstat")
+if [ -x "$BENCHSTAT" ]; then
+	"$BENCHSTAT" "$OUT/bench.txt" | tee "$OUT/benchstat.txt" >>"$SUMMARY"
 else
 	grep '^Benchmark' "$OUT/bench.txt" >>"$SUMMARY"
 	say "(benchstat not installed: go install golang.org/x/perf/cmd/benchstat@latest; benchstat $OUT/bench.txt)"
