@@ -38,12 +38,19 @@ class SessionStore {
     }
   }
 
+  /** Bumped by every sign-in, sign-out, lock and switch: an answer asked for before it is stale. */
+  #generation = 0;
+
   /** Re-reads the session (settings changed); a desk Go says is signed out goes to the lock screen. */
   async refresh(): Promise<void> {
     if (this.lockedBy) return;
     const before = this.current?.staff ?? null;
+    const generation = this.#generation;
     try {
       const now = await sessionApi.current();
+      // Someone signed in or out while we asked (Switch user right after a
+      // change): this answer describes the session before, not a lock.
+      if (generation !== this.#generation) return;
       if (before && !now.staff) {
         this.#toLockScreen(before);
         this.current = { ...now, staff: null };
@@ -56,6 +63,7 @@ class SessionStore {
   }
 
   async signIn(staffId: string, secret: string): Promise<void> {
+    this.#generation++;
     this.current = await sessionApi.signIn(staffId, secret);
     this.lastStaffId = staffId;
     this.lockedBy = null;
@@ -70,12 +78,14 @@ class SessionStore {
 
   /** From the lock screen to the staff picker: the other person signs in with their own PIN. */
   switchUser(): void {
+    this.#generation++;
     this.lastStaffId = '';
     this.lockedBy = null;
     if (this.current) this.current = { ...this.current, staff: null };
   }
 
   async signOut(): Promise<void> {
+    this.#generation++;
     try {
       await sessionApi.signOut();
     } finally {
@@ -87,6 +97,7 @@ class SessionStore {
 
   /** Locks the desk (inactivity or the Lock button): Go refuses every call until unlocked. */
   async lock(): Promise<void> {
+    this.#generation++;
     const who = this.current?.staff ?? null;
     if (who) this.#toLockScreen(who);
     try {
