@@ -32,7 +32,9 @@ const userMenu = (page) => page.getByRole('button', { name: /open user menu/i })
 // demo PIN; whoever is signed in first switches user through the user menu.
 export async function signIn(page, name) {
   if (!page.url().startsWith(BASE)) await page.goto(BASE + '/#/home');
-  await page.getByRole('navigation').or(page.getByText(/who is signing in/i)).first().waitFor();
+  const locked = page.getByRole('heading', { name: 'ClinicDesk is locked' });
+  await page.getByRole('navigation').or(page.getByText(/who is signing in/i)).or(locked).first().waitFor();
+  if (await locked.count()) await page.getByRole('button', { name: /switch user/i }).click();
   if (await userMenu(page).count()) {
     if (new RegExp(name).test((await userMenu(page).getAttribute('aria-label')) ?? '')) return;
     await signOut(page);

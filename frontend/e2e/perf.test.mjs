@@ -12,7 +12,7 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { launch, signIn, openClient, openTab, DEMO_PIN, BASE } from './lib.mjs';
+import { launch, signIn, signOut, openClient, openTab, DEMO_PIN, BASE } from './lib.mjs';
 
 const RUNS = Number(process.env.E2E_PERF_RUNS ?? 7);
 const dataDir = process.env.CLINICDESK_E2E_DATA ?? '';
@@ -191,4 +191,5 @@ test('click-to-rendered of the heaviest client’s Messages tab', { timeout: 20 
       (report.scroll ? `; scrolling the attachments: frame p50 ${report.scroll.p50} ms, p95 ${report.scroll.p95} ms` : ''),
   );
   assert.deepEqual(b.errors, []);
+  await signOut(page); // leave the desk as we found it
 });
