@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log"
+	"sync"
 
 	"clinicdesk/backend/access"
 	"clinicdesk/backend/apperr"
@@ -25,6 +26,11 @@ type Base struct {
 	Emit events.Emitter
 	ctx  context.Context
 	sync *Sync // the one Sync binding over this Base; its engine starts with the desk
+
+	// swap is held for writing while a restore closes the desk, swaps the
+	// data in and reopens it; every call passes it (in actor) first, so no
+	// call starts on a desk that is closing or half swapped in.
+	swap sync.RWMutex
 }
 
 // Start gives the bound structs the app's lifecycle context (for dialogs) and
@@ -32,6 +38,8 @@ type Base struct {
 func Start(b *Base, ctx context.Context, emit events.Emitter) { b.ctx, b.Emit = ctx, emit }
 
 func (b *Base) actor() (access.Actor, error) {
+b.swap.RLock()
+defer b.swap.RUnlock()
 	a := b.Desk.Session.Actor()
 	return a, access.CheckSignedIn(a)
 }

@@ -179,13 +179,19 @@ func (x *Backup) Restore(dir string) (dto.RestoreResult, error) {
 	if hadSync {
 		StopDeskSync(x.Base)
 	}
+	// Calls that arrive during the swap wait for it (actor takes the read
+	// side); the ones already running finish first (DB.Close waits for them).
+	x.swap.Lock()
 	old.Close()
 	res, commitErr := st.Commit(prog)
 	nd, openErr := desk.Open(context.Background(), dataDir, desk.Options{Clock: clk})
+	if openErr == nil {
+		x.Desk = nd
+	}
+	x.swap.Unlock()
 	if openErr != nil {
 		return dto.RestoreResult{}, apperr.Wrap(apperr.Internal, "ClinicDesk could not open the practice after the restore. Close ClinicDesk and start it again.", openErr)
 	}
-	x.Desk = nd
 	if x.ctx != nil { // the desktop app (tests have no lifecycle context)
 		if hadSync {
 			StartDeskSync(x.Base, x.ctx)

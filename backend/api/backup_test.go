@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"clinicdesk/backend/apperr"
 	"clinicdesk/backend/audit"
@@ -128,5 +129,43 @@ func TestBackupIsRefusedToClinicians(t *testing.T) {
 	}
 	if _, err := (&Audit{b}).List(dto.AuditFilter{}); !apperr.Is(err, apperr.OwnerOrManagerOnly) {
 		t.Fatalf("Audit.List: %v", err)
+	}
+}
+
+// A call that arrives while a restore swaps the data in waits for the swap
+// and then runs on the restored practice, instead of failing on a closed
+// database.
+func TestCallsDuringTheRestoreSwapWaitForIt(t *testing.T) {
+	b, _ := signedIn(t, store.RoleOwner)
+	x := &Backup{Base: b}
+	info, err := x.Create(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Hold the swap as Restore does, and start a call.
+	b.swap.Lock()
+	answered := make(chan error, 1)
+	go func() {
+		_, err := (&Clients{b}).Search("")
+		answered <- err
+	}()
+	select {
+	case err := <-answered:
+		b.swap.Unlock()
+		t.Fatalf("the call ran during the swap: %v", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	b.swap.Unlock()
+	if err := <-answered; err != nil {
+		t.Fatalf("after the swap: %v", err)
+	}
+
+	// The real thing: calls keep coming while Restore runs; none of those
+	// that start after it returned sees anything but the restored practice.
+	if _, err := x.Restore(info.Path); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (&Clients{b}).Search(""); !apperr.Is(err, apperr.NotSignedIn) {
+		t.Fatalf("after the restore: %v (want not signed in)", err)
 	}
 }
