@@ -6,12 +6,16 @@
 #   2. Go benchmarks (benchstat-ready, -count runs) on a copy of it;
 #   3. p50/p90/p99 per operation (bench/cmd/latency) and the desk's memory;
 #   4. import of a 1 GB mix of files through files.Store.ImportPath against
-#      sha256sum + cp of the same files.
+#      sha256sum + cp of the same files;
+#   5. click-to-rendered of the heaviest client's Messages tab in headless
+#      Chromium against the app (wails dev under Xvfb) on a copy of the large
+#      practice (frontend/e2e/perf.test.mjs).
 #
 # Results go to bench/out/results/ (summary.txt is the one to read);
 # bench/README.md keeps the latest ones with the machine and the commands.
 # Knobs: COUNT (Go benchmark runs, default 6), N (harness runs per
-# operation, default 200), BENCHTIME (default 1s), SKIP_IMPORT=1.
+# operation, default 200), BENCHTIME (default 1s), SKIP_IMPORT=1, SKIP_UI=1,
+# E2E_PERF_RUNS (click-to-rendered runs, default 15).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -98,4 +102,18 @@ if [ "${SKIP_IMPORT:-}" != 1 ]; then
 	say "load after: $(load)"
 fi
 say
-say "results: $OUT (summary.txt, bench.txt)"
+
+# 5. Click-to-rendered in Chromium on a copy of the large practice (the app
+# writes sign-ins and audit entries; the cached practice stays as generated).
+if [ "${SKIP_UI:-}" != 1 ]; then
+	UI=bench/out/ui-practice
+	rm -rf "$UI" && cp -r --reflink=auto bench/out/large "$UI"
+	say "## click-to-rendered, heaviest client's Messages tab (headless Chromium, wails dev under Xvfb), load $(load)"
+	E2E_PERF_RUNS=${E2E_PERF_RUNS:-15} E2E_DATA_DIR="$PWD/$UI" E2E_TESTS=e2e/perf.test.mjs bash frontend/e2e/run.sh 2>&1 |
+		tee "$OUT/ui.txt" | grep -E '^(# )?perf|app is up|tests took|not ok' | sed 's/^# //' | tee -a "$SUMMARY"
+	cp frontend/e2e/out/perf.json "$OUT/perf.json" 2>/dev/null || true
+	rm -rf "$UI"
+	say "load after: $(load)"
+fi
+say
+say "results: $OUT (summary.txt, bench.txt, perf.json)"
