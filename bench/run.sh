@@ -51,6 +51,7 @@ say
 say "## go test -bench (count $COUNT, benchtime $BENCHTIME), load $(load)"
 go test ./bench -run '^$' -bench . -benchmem -count "$COUNT" -benchtime "$BENCHTIME" -timeout 60m | tee "$OUT/bench.txt"
 BENCHSTAT=$(command -v benchstat || echo "$(go env GOPATH)/bin/benchstat")
+[ -x "$BENCHSTAT" ] || go install golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da || true
 if [ -x "$BENCHSTAT" ]; then
 	"$BENCHSTAT" "$OUT/bench.txt" | tee "$OUT/benchstat.txt" >>"$SUMMARY"
 else
