@@ -38,8 +38,8 @@ type Base struct {
 func Start(b *Base, ctx context.Context, emit events.Emitter) { b.ctx, b.Emit = ctx, emit }
 
 func (b *Base) actor() (access.Actor, error) {
-b.swap.RLock()
-defer b.swap.RUnlock()
+	b.swap.RLock()
+	defer b.swap.RUnlock()
 	a := b.Desk.Session.Actor()
 	return a, access.CheckSignedIn(a)
 }
