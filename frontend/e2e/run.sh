@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# End-to-end tests: the real app with its Go bindings (`wails dev` serving the
-# built frontend under Xvfb on http://localhost:$E2E_PORT, default 34115) on a
-# fresh demo data directory, driven by headless Chromium through playwright-core.
+# End-to-end tests: the real app with its Go bindings (the dev-mode app, as
+# `wails dev` runs it but built optimised, serving the built frontend under
+# Xvfb on http://localhost:$E2E_PORT, default 34115) on a fresh demo data
+# directory, driven by headless Chromium through playwright-core.
+# E2E_WAILS_DEV=1 starts it through `wails dev` instead.
 #
 #   E2E_PORT=34125 bash frontend/e2e/run.sh                  # every e2e test
 #   E2E_TESTS=e2e/messages.test.mjs bash frontend/e2e/run.sh # one file
@@ -43,10 +45,21 @@ if [ -z "${DISPLAY:-}" ]; then
   sleep 1
 fi
 
-echo "e2e: starting the app (wails dev) on the practice in $practice"
-CLINICDESK_NO_OPEN=1 setsid wails dev -m -s -noreload -nogorebuild -nosyncgomod -skipembedcreate -tags webkit2_41 \
-  -devserver "localhost:$port" -assetdir "$data/dist" \
-  -appargs "--data-dir $practice" >"$logs/wails.log" 2>&1 &
+if [ "${E2E_WAILS_DEV:-}" = 1 ]; then
+  # `wails dev` builds the app without optimisations (-gcflags all=-N -l).
+  echo "e2e: starting the app (wails dev) on the practice in $practice"
+  CLINICDESK_NO_OPEN=1 setsid wails dev -m -s -noreload -nogorebuild -nosyncgomod -skipembedcreate -tags webkit2_41 \
+    -devserver "localhost:$port" -assetdir "$data/dist" \
+    -appargs "--data-dir $practice" >"$logs/wails.log" 2>&1 &
+else
+  # What `wails dev` runs, built the way the released app is (optimised), so
+  # timings mean what they would for a user: the dev-mode app serves the
+  # built frontend and the bindings on localhost:$port for the browser.
+  echo "e2e: building the app (dev mode, optimised) and starting it on the practice in $practice"
+  go build -tags dev,webkit2_41 -o "$data/clinicdesk-dev" . >"$logs/build.log" 2>&1 || { cat "$logs/build.log"; exit 1; }
+  CLINICDESK_NO_OPEN=1 assetdir="$data/dist" devserver="localhost:$port" frontenddevserverurl="" \
+    setsid "$data/clinicdesk-dev" --data-dir "$practice" >"$logs/wails.log" 2>&1 &
+fi
 pids+=($!)
 
 for i in $(seq 1 300); do
