@@ -8,17 +8,29 @@ import (
 // Messages serves the Messages tab and the Messages screen.
 type Messages struct{ *Base }
 
-// Tab returns everything the client's Messages tab shows for the signed-in staff member.
+// Tab returns what the client's Messages tab shows first for the signed-in
+// staff member: the newest threads and attachments with their totals.
 func (m *Messages) Tab(clientID string) (dto.MessagesTab, error) {
+	return m.tab(clientID, 0, dto.TabFirstThreads, 0, dto.TabFirstAttachments)
+}
+
+// TabRest returns the rest of the tab's lists: the threads after the first
+// threadsFrom and the attachments after the first attachmentsFrom, in the
+// order Tab gives them.
+func (m *Messages) TabRest(clientID string, threadsFrom, attachmentsFrom int) (dto.MessagesTab, error) {
+	return m.tab(clientID, threadsFrom, 0, attachmentsFrom, 0)
+}
+
+func (m *Messages) tab(clientID string, threadsFrom, threadsMax, attachmentsFrom, attachmentsMax int) (dto.MessagesTab, error) {
 	a, err := m.actor()
 	if err != nil {
 		return dto.MessagesTab{}, err
 	}
-	threads, err := m.Desk.Messages.ThreadsWithClient(a, clientID)
+	threads, threadsTotal, err := m.Desk.Messages.ThreadsWithClientPage(a, clientID, threadsFrom, threadsMax)
 	if err != nil {
 		return dto.MessagesTab{}, err
 	}
-	atts, err := m.Desk.Attachments.ForClient(a, clientID)
+	atts, attsTotal, err := m.Desk.Attachments.ForClientPage(a, clientID, attachmentsFrom, attachmentsMax)
 	if err != nil {
 		return dto.MessagesTab{}, err
 	}
@@ -26,7 +38,8 @@ func (m *Messages) Tab(clientID string) (dto.MessagesTab, error) {
 	if err != nil {
 		return dto.MessagesTab{}, err
 	}
-	return dto.MessagesTab{ClientID: clientID, Threads: threads, Attachments: atts, RecordsDeletion: set.RecordsDeletion}, nil
+	return dto.MessagesTab{ClientID: clientID, Threads: threads, ThreadsTotal: threadsTotal, Attachments: atts,
+		AttachmentsTotal: attsTotal, RecordsDeletion: set.RecordsDeletion}, nil
 }
 
 // MyThreads lists the signed-in staff member's threads, with clientID ("" for all).

@@ -79,8 +79,19 @@ const listCols = `json_array(a.id, a.message_id, a.thread_id, a.name, a.mime, a.
 // rows, while sorting them in Go by the same stored text is a fraction of
 // that (sortNewestFirst).
 func (s *Service) ForClient(a access.Actor, clientID string) ([]dto.Attachment, error) {
+	out, _, err := s.ForClientPage(a, clientID, 0, 0)
+	return out, err
+}
+
+// ForClientPage is ForClient from the offset-th attachment (newest first),
+// at most limit of them (limit <= 0: all the rest), with how many there are
+// in all. Every row is selected and sorted (cheap: packed rows, text keys),
+// but only the page becomes DTOs, which is most of the cost of a long list
+// (names, permissions, allocation), and only the page crosses to the UI:
+// the Messages tab draws its first screenful from a small answer.
+func (s *Service) ForClientPage(a access.Actor, clientID string, offset, limit int) ([]dto.Attachment, int, error) {
 	if err := access.CheckSignedIn(a); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	rows, err := s.list(s.DB.DB, `WITH th AS MATERIALIZED (
 			SELECT pc.thread_id, t.subject,
@@ -91,10 +102,17 @@ func (s *Service) ForClient(a access.Actor, clientID string) ([]dto.Attachment, 
 		FROM th JOIN attachments a ON a.thread_id = th.thread_id
 		WHERE a.removed_at IS NULL AND (th.participant OR a.shared_with_staff = 1)`, a.StaffID, clientID)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	sortNewestFirst(rows, true)
-	return s.toDTOs(s.DB.DB, a, rows)
+	total := len(rows)
+	offset = min(max(offset, 0), total)
+	end := total
+	if limit > 0 {
+		end = min(offset+limit, total)
+	}
+	out, err := s.toDTOs(s.DB.DB, a, rows[offset:end])
+	return out, total, err
 }
 
 // listRow is a row with its stored creation time, the sort key.

@@ -86,6 +86,23 @@ func (s *Service) ThreadsWithClient(a access.Actor, clientID string) ([]dto.Thre
 		WHERE pc.kind = 'client' AND pc.person_id = ?`, a.StaffID, clientID)
 }
 
+// ThreadsWithClientPage is ThreadsWithClient from the offset-th thread, at
+// most limit of them (limit <= 0: all the rest), with how many there are in
+// all. The Messages tab draws from a first page (see dto.TabFirstThreads).
+func (s *Service) ThreadsWithClientPage(a access.Actor, clientID string, offset, limit int) ([]dto.ThreadSummary, int, error) {
+	all, err := s.ThreadsWithClient(a, clientID)
+	if err != nil {
+		return nil, 0, err
+	}
+	total := len(all)
+	offset = min(max(offset, 0), total)
+	end := total
+	if limit > 0 {
+		end = min(offset+limit, total)
+	}
+	return all[offset:end], total, nil
+}
+
 // MyThreads lists every thread the actor takes part in, newest activity first.
 func (s *Service) MyThreads(a access.Actor) ([]dto.ThreadSummary, error) {
 	if err := access.CheckSignedIn(a); err != nil {

@@ -185,3 +185,36 @@ func TestOpenShowsEveryMessageInOrderAndWritesOneAuditEntry(t *testing.T) {
 		t.Errorf("open wrote %d audit entries, want 1", auditAfter-auditBefore)
 	}
 }
+
+// Pages of the Messages tab's threads put back together are the whole list,
+// newest activity first, and each page knows the total.
+func TestThreadsWithClientPagesAreTheWholeListInOrder(t *testing.T) {
+	p := newPractice(t)
+	for _, s := range []string{"a", "b", "c", "d", "e"} {
+		p.compose(t, p.s, dto.ComposeRequest{ClientID: p.c.ID, Subject: s})
+	}
+	all := ids(p.tab(t, p.s, p.c.ID))
+	var joined []string
+	for offset := 0; offset < 6; offset += 2 {
+		page, total, err := p.d.Messages.ThreadsWithClientPage(p.s, p.c.ID, offset, 2)
+		must(t, err)
+		if total != 5 {
+			t.Fatalf("offset %d: total %d", offset, total)
+		}
+		joined = append(joined, ids(page)...)
+	}
+	if !sameIDs(joined, all...) {
+		t.Fatalf("pages %v, list %v", joined, all)
+	}
+	rest, total, err := p.d.Messages.ThreadsWithClientPage(p.s, p.c.ID, 3, 0)
+	must(t, err)
+	if total != 5 || !sameIDs(ids(rest), all[3:]...) {
+		t.Fatalf("the rest from 3: %v of %d", ids(rest), total)
+	}
+	if past, _, err := p.d.Messages.ThreadsWithClientPage(p.s, p.c.ID, 9, 2); err != nil || len(past) != 0 {
+		t.Fatalf("past the end: %v %v", ids(past), err)
+	}
+	if _, _, err := p.d.Messages.ThreadsWithClientPage(access.Actor{}, p.c.ID, 0, 2); !apperr.Is(err, apperr.NotSignedIn) {
+		t.Fatalf("signed out: %v", err)
+	}
+}

@@ -129,9 +129,29 @@ test('click-to-rendered of the heaviest client’s Messages tab', { timeout: 20 
       tab = await window.go.api.Messages.Tab(id);
       ms.push(performance.now() - t0);
     }
-    return { ms, threads: tab.threads?.length ?? 0, attachments: tab.attachments?.length ?? 0 };
+    // The rest of long lists, which the tab fetches after it has drawn.
+    const more = [];
+    let rest = { threads: [], attachments: [] };
+    const long = (tab.threadsTotal ?? 0) > (tab.threads?.length ?? 0) || (tab.attachmentsTotal ?? 0) > (tab.attachments?.length ?? 0);
+    for (let i = 0; i < runs && long; i++) {
+      const t0 = performance.now();
+      rest = await window.go.api.Messages.TabRest(id, tab.threads.length, tab.attachments.length);
+      more.push(performance.now() - t0);
+    }
+    return {
+      ms,
+      more,
+      firstThreads: tab.threads?.length ?? 0,
+      first: tab.attachments?.length ?? 0,
+      threads: (tab.threads?.length ?? 0) + (rest.threads?.length ?? 0),
+      attachments: (tab.attachments?.length ?? 0) + (rest.attachments?.length ?? 0),
+      total: tab.attachmentsTotal ?? 0,
+      threadsTotal: tab.threadsTotal ?? 0,
+    };
   }, { id: h.clientId, runs: RUNS });
-  Object.assign(report, { threads: call.threads, attachments: call.attachments });
+  assert.equal(call.threads, call.threadsTotal, 'the first answer and the rest make the whole thread list');
+  assert.equal(call.attachments, call.total, 'the first answer and the rest make the whole list');
+  Object.assign(report, { threads: call.threads, attachments: call.attachments, firstThreads: call.firstThreads, firstAttachments: call.first });
 
   const ms = [];
   for (let i = 0; i < RUNS; i++) {
@@ -142,6 +162,33 @@ test('click-to-rendered of the heaviest client’s Messages tab', { timeout: 20 
   }
   report.clickToRenderedMs = { p50: round(pct(ms, 50)), max: round(Math.max(...ms)), all: ms.map(round) };
   report.tabCallMs = { p50: round(pct(call.ms, 50)), max: round(Math.max(...call.ms)), all: call.ms.map(round) };
+  if (call.more.length) report.tabRestCallMs = { p50: round(pct(call.more, 50)), max: round(Math.max(...call.more)) };
+
+  // Until the whole attachment list is in the table (the rest arrives in the background).
+  const complete = [];
+  for (let i = 0; i < Math.min(RUNS, 5); i++) {
+    await openTab(page, 'Overview');
+    await page.waitForTimeout(300);
+    complete.push(
+      await page.evaluate(
+        (want) =>
+          new Promise((resolve, reject) => {
+            const tab = [...document.querySelectorAll('[role="tab"]')].find((t) => t.textContent.trim().startsWith('Messages'));
+            const t0 = performance.now();
+            tab.click();
+            const poll = () => {
+              const n = Number(document.querySelector('[aria-labelledby="atts-h"] table')?.getAttribute('aria-rowcount') ?? 0);
+              if (n === want) return requestAnimationFrame(() => resolve(performance.now() - t0));
+              if (performance.now() - t0 > 60000) return reject(new Error('the whole list did not arrive in 60 s'));
+              setTimeout(poll, 5);
+            };
+            poll();
+          }),
+        call.attachments + 1,
+      ),
+    );
+  }
+  report.clickToCompleteMs = { p50: round(pct(complete, 50)), max: round(Math.max(...complete)) };
 
   // Windowing: however many there are, only about a screenful of rows is in the DOM.
   const dom = await page.evaluate(() => ({
@@ -187,7 +234,9 @@ test('click-to-rendered of the heaviest client’s Messages tab', { timeout: 20 
   console.log(
     `perf (${report.practice}): ${h.client} with ${h.staff}: ${call.threads} threads, ${call.attachments} attachments; ` +
       `click-to-rendered p50 ${report.clickToRenderedMs.p50} ms, max ${report.clickToRenderedMs.max} ms over ${RUNS} runs; ` +
-      `Messages.Tab call p50 ${report.tabCallMs.p50} ms, max ${report.tabCallMs.max} ms` +
+      `Messages.Tab call (${call.firstThreads} threads + ${call.first} attachments) p50 ${report.tabCallMs.p50} ms, max ${report.tabCallMs.max} ms` +
+      (report.tabRestCallMs ? `; TabRest call p50 ${report.tabRestCallMs.p50} ms` : '') +
+      `; click to the whole list in the table p50 ${report.clickToCompleteMs.p50} ms, max ${report.clickToCompleteMs.max} ms` +
       (report.scroll ? `; scrolling the attachments: frame p50 ${report.scroll.p50} ms, p95 ${report.scroll.p95} ms` : ''),
   );
   assert.deepEqual(b.errors, []);

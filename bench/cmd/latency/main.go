@@ -85,7 +85,7 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // with the Go heap for reference.
 func memory(e *ops.Env) error {
 	for i := 0; i < 20; i++ {
-		if _, err := e.Tab(e.Heavy, e.Info.HeavyClientID); err != nil {
+		if _, err := e.TabWhole(e.Heavy, e.Info.HeavyClientID); err != nil {
 			return err
 		}
 	}

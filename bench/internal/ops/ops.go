@@ -134,6 +134,7 @@ func (e *Env) Ops() []Op {
 	client := e.Info.HeavyClientID
 	return []Op{
 		{Name: "MessagesTab", Run: func() error { _, err := e.Tab(h, client); return err }},
+		{Name: "MessagesTabWhole", Run: func() error { _, err := e.TabWhole(h, client); return err }},
 		{Name: "MessagesTabFloorSQL", Run: func() error { _, _, err := e.TabFloor(h.StaffID, client); return err }},
 		{Name: "MessagesTabFloorPacked", Run: func() error { _, _, _, err := e.TabFloorPacked(h.StaffID, client); return err }},
 		{Name: "MessagesTabThreads", Run: func() error { _, err := e.Desk.Messages.ThreadsWithClient(h, client); return err }},
@@ -156,14 +157,25 @@ func (e *Env) Ops() []Op {
 	}
 }
 
-// Tab is what api.Messages.Tab returns: threads with unread counts and the
-// consolidated attachments.
+// Tab is what api.Messages.Tab returns: the newest dto.TabFirstThreads
+// threads (with unread counts) and dto.TabFirstAttachments attachments,
+// with the totals (the tab draws from this, then fetches the rest).
 func (e *Env) Tab(a access.Actor, clientID string) (dto.MessagesTab, error) {
-	threads, err := e.Desk.Messages.ThreadsWithClient(a, clientID)
+	return e.tab(a, clientID, dto.TabFirstThreads, dto.TabFirstAttachments)
+}
+
+// TabWhole is the tab with every thread and attachment (what it holds once
+// the rest has come, and what the floor queries select).
+func (e *Env) TabWhole(a access.Actor, clientID string) (dto.MessagesTab, error) {
+	return e.tab(a, clientID, 0, 0)
+}
+
+func (e *Env) tab(a access.Actor, clientID string, threadsMax, attachmentsMax int) (dto.MessagesTab, error) {
+	threads, threadsTotal, err := e.Desk.Messages.ThreadsWithClientPage(a, clientID, 0, threadsMax)
 	if err != nil {
 		return dto.MessagesTab{}, err
 	}
-	atts, err := e.Desk.Attachments.ForClient(a, clientID)
+	atts, total, err := e.Desk.Attachments.ForClientPage(a, clientID, 0, attachmentsMax)
 	if err != nil {
 		return dto.MessagesTab{}, err
 	}
@@ -171,7 +183,8 @@ func (e *Env) Tab(a access.Actor, clientID string) (dto.MessagesTab, error) {
 	if err != nil {
 		return dto.MessagesTab{}, err
 	}
-	return dto.MessagesTab{ClientID: clientID, Threads: threads, Attachments: atts, RecordsDeletion: set.RecordsDeletion}, nil
+	return dto.MessagesTab{ClientID: clientID, Threads: threads, ThreadsTotal: threadsTotal, Attachments: atts, AttachmentsTotal: total,
+		RecordsDeletion: set.RecordsDeletion}, nil
 }
 
 func (e *Env) search(a access.Actor, q string) error {

@@ -20,12 +20,17 @@ function normalizeThread(t: Thread): Thread {
   };
 }
 
-export const tab = (clientId: string): Promise<MessagesTab> =>
-  call(() => Bound.Tab(clientId)).then((t) => ({
-    ...t,
-    threads: (t.threads ?? []).map((th) => ({ ...th, participants: th.participants ?? [] })),
-    attachments: t.attachments ?? [],
-  }));
+function normalizeTab(t: dto.MessagesTab): MessagesTab {
+  const threads = (t.threads ?? []).map((th) => ({ ...th, participants: th.participants ?? [] }));
+  const attachments = t.attachments ?? [];
+  return { ...t, threads, attachments, threadsTotal: t.threadsTotal ?? threads.length, attachmentsTotal: t.attachmentsTotal ?? attachments.length };
+}
+
+/** The newest threads and attachments of the client's Messages tab, with their totals. */
+export const tab = (clientId: string): Promise<MessagesTab> => call(() => Bound.Tab(clientId)).then(normalizeTab);
+/** The rest of the tab: threads after the first `threadsFrom`, attachments after the first `attachmentsFrom`. */
+export const tabRest = (clientId: string, threadsFrom: number, attachmentsFrom: number): Promise<MessagesTab> =>
+  call(() => Bound.TabRest(clientId, threadsFrom, attachmentsFrom)).then(normalizeTab);
 /** All threads of the signed-in staff member; pass "" for every client. */
 export const myThreads = (clientId: string): Promise<ThreadSummary[]> =>
   call(() => Bound.MyThreads(clientId)).then((l) => (l ?? []).map((th) => ({ ...th, participants: th.participants ?? [] })));

@@ -89,8 +89,11 @@ export interface Attachment {
 
 export interface MessagesTab {
   clientId: string;
+  /** From Messages.Tab the newest threads and attachments; the totals count them all. */
   threads: ThreadSummary[];
+  threadsTotal: number;
   attachments: Attachment[];
+  attachmentsTotal: number;
   recordsDeletion: boolean;
 }
 

@@ -46,5 +46,6 @@ export function attachment(over: Partial<Attachment> = {}): Attachment {
 }
 
 export function tab(over: Partial<MessagesTab> = {}): MessagesTab {
-  return { clientId: 'c-1', threads: [], attachments: [], recordsDeletion: false, ...over };
+  const t = { clientId: 'c-1', threads: [], attachments: [], recordsDeletion: false, ...over };
+  return { ...t, threadsTotal: over.threadsTotal ?? t.threads.length, attachmentsTotal: over.attachmentsTotal ?? t.attachments.length };
 }

@@ -20,7 +20,8 @@ vi.mock('../api/clients', () => ({
   addDocuments: vi.fn(async () => []),
 }));
 vi.mock('../api/messages', () => ({
-  tab: vi.fn(async (clientId: string) => ({ clientId, threads: [], attachments: [], recordsDeletion: false })),
+  tab: vi.fn(async (clientId: string) => ({ clientId, threads: [], threadsTotal: 0, attachments: [], attachmentsTotal: 0, recordsDeletion: false })),
+  tabRest: vi.fn(async (clientId: string) => ({ clientId, threads: [], threadsTotal: 0, attachments: [], attachmentsTotal: 0, recordsDeletion: false })),
   myThreads: vi.fn(async () => []),
   open: vi.fn(async () => ({ id: '', subject: '', participants: [], isGroup: false, messages: [], clientIds: [] })),
   compose: vi.fn(async () => ({ id: '', subject: '', participants: [], isGroup: false, messages: [], clientIds: [] })),

@@ -176,3 +176,34 @@ describe('Messages tab', () => {
     await waitFor(() => expect(messagesApi.tab).toHaveBeenCalledTimes(2));
   });
 });
+
+describe('long lists', () => {
+  it('draws the first threads and attachments at once, then adds the rest', async () => {
+    let rest: (t: ReturnType<typeof tab>) => void = () => {};
+    vi.mocked(messagesApi.tab).mockResolvedValue(
+      tab({
+        threads: [thread({ id: 't-1', subject: 'Newest thread', lastActivityAt: '2026-02-01T10:00:00Z' })],
+        threadsTotal: 2,
+        attachments: [attachment({ id: 'a-1', name: 'newest.pdf' })],
+        attachmentsTotal: 2,
+      }),
+    );
+    vi.mocked(messagesApi.tabRest).mockReturnValue(new Promise((r) => (rest = r)));
+    render(MessagesTab, props);
+    expect(await screen.findByRole('button', { name: 'Open newest.pdf' })).toBeTruthy();
+    expect(screen.getByText('Newest thread')).toBeTruthy();
+    await waitFor(() => expect(messagesApi.tabRest).toHaveBeenCalledWith('c-1', 1, 1));
+    expect(screen.queryByRole('button', { name: 'Open older.pdf' })).toBeNull();
+    rest(
+      tab({
+        threads: [thread({ id: 't-2', subject: 'Older thread', lastActivityAt: '2026-01-01T10:00:00Z' })],
+        threadsTotal: 2,
+        attachments: [attachment({ id: 'a-2', name: 'older.pdf' })],
+        attachmentsTotal: 2,
+      }),
+    );
+    expect(await screen.findByRole('button', { name: 'Open older.pdf' })).toBeTruthy();
+    expect(screen.getByText('Older thread')).toBeTruthy();
+    expect(screen.getAllByRole('button', { name: /^Open / })).toHaveLength(2);
+  });
+});
