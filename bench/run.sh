@@ -8,7 +8,7 @@
 #   4. import of a 1 GB mix of files through files.Store.ImportPath against
 #      sha256sum + cp of the same files;
 #   5. click-to-rendered of the heaviest client's Messages tab in headless
-#      Chromium against the app (wails dev under Xvfb) on a copy of the large
+#      Chromium against the app (dev mode, built optimised, under Xvfb) on a copy of the large
 #      practice (frontend/e2e/perf.test.mjs).
 #
 # Results go to bench/out/results/ (summary.txt is the one to read);
@@ -109,7 +109,7 @@ say
 if [ "${SKIP_UI:-}" != 1 ]; then
 	UI=bench/out/ui-practice
 	rm -rf "$UI" && cp -r --reflink=auto bench/out/large "$UI"
-	say "## click-to-rendered, heaviest client's Messages tab (headless Chromium, wails dev under Xvfb), load $(load)"
+	say "## click-to-rendered, heaviest client's Messages tab (headless Chromium, the dev-mode app built optimised, under Xvfb), load $(load)"
 	E2E_PERF_RUNS=${E2E_PERF_RUNS:-15} E2E_DATA_DIR="$PWD/$UI" E2E_TESTS=e2e/perf.test.mjs bash frontend/e2e/run.sh 2>&1 |
 		tee "$OUT/ui.txt" | grep -E '^(# )?perf|app is up|tests took|not ok' | sed 's/^# //' | tee -a "$SUMMARY"
 	cp frontend/e2e/out/perf.json "$OUT/perf.json" 2>/dev/null || true

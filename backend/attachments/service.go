@@ -2,6 +2,7 @@ package attachments
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -85,33 +86,73 @@ func (s *Service) ForClient(a access.Actor, clientID string) ([]dto.Attachment, 
 
 // ForClientPage is ForClient from the offset-th attachment (newest first),
 // at most limit of them (limit <= 0: all the rest), with how many there are
-// in all. Every row is selected and sorted (cheap: packed rows, text keys),
-// but only the page becomes DTOs, which is most of the cost of a long list
-// (names, permissions, allocation), and only the page crosses to the UI:
-// the Messages tab draws its first screenful from a small answer.
+// in all. A page is found from every visible attachment's id and time
+// alone (no names, subjects or times parsed), and only its rows are read
+// whole and become DTOs; only the page crosses to the UI, so the Messages
+// tab draws its first screenful from a small answer.
 func (s *Service) ForClientPage(a access.Actor, clientID string, offset, limit int) ([]dto.Attachment, int, error) {
 	if err := access.CheckSignedIn(a); err != nil {
 		return nil, 0, err
 	}
-	rows, err := s.list(s.DB.DB, `WITH th AS MATERIALIZED (
+	const from = `WITH th AS MATERIALIZED (
 			SELECT pc.thread_id, t.subject,
 				EXISTS (SELECT 1 FROM participants ps WHERE ps.thread_id = pc.thread_id AND ps.kind = 'staff' AND ps.person_id = ?) AS participant
 			FROM participants pc JOIN threads t ON t.id = pc.thread_id
-			WHERE pc.kind = 'client' AND pc.person_id = ?)
-		SELECT `+listCols+`
+			WHERE pc.kind = 'client' AND pc.person_id = ?)`
+	const where = `
 		FROM th JOIN attachments a ON a.thread_id = th.thread_id
-		WHERE a.removed_at IS NULL AND (th.participant OR a.shared_with_staff = 1)`, a.StaffID, clientID)
+		WHERE a.removed_at IS NULL AND (th.participant OR a.shared_with_staff = 1)`
+	if offset <= 0 && limit <= 0 { // the whole list in one statement
+		rows, err := s.list(s.DB.DB, from+` SELECT `+listCols+where, a.StaffID, clientID)
+		if err != nil {
+			return nil, 0, err
+		}
+		sortNewestFirst(rows, true)
+		out, err := s.toDTOs(s.DB.DB, a, rows)
+		return out, len(rows), err
+	}
+	// A page: every visible attachment's id and time, sorted as the list
+	// is (idx_attachments_thread_visible covers it: no table lookups); then
+	// the page's rows whole, by primary key (one JSON array of ids). Their
+	// visibility was decided by the first statement.
+	var keys []*listRow
+	err := store.PackedRows(s.DB.DB, func(r *store.Row) error {
+		k := &listRow{}
+		k.ID, k.createdAt = r.Str(), r.Str()
+		keys = append(keys, k)
+		return nil
+	}, from+` SELECT json_array(a.id, a.created_at)`+where, a.StaffID, clientID)
 	if err != nil {
 		return nil, 0, err
 	}
-	sortNewestFirst(rows, true)
-	total := len(rows)
+	sortNewestFirst(keys, true)
+	total := len(keys)
 	offset = min(max(offset, 0), total)
 	end := total
 	if limit > 0 {
 		end = min(offset+limit, total)
 	}
-	out, err := s.toDTOs(s.DB.DB, a, rows[offset:end])
+	if offset == end {
+		return []dto.Attachment{}, total, nil
+	}
+	ids := make([]string, 0, end-offset)
+	for _, k := range keys[offset:end] {
+		ids = append(ids, k.ID)
+	}
+	page, err := json.Marshal(ids)
+	if err != nil {
+		return nil, 0, err
+	}
+	rows, err := s.list(s.DB.DB, `SELECT json_array(a.id, a.message_id, a.thread_id, a.name, a.mime, a.size, a.sender_kind, a.sender_id,
+			a.created_at, a.shared_with_staff, a.shared_by_staff_id, a.shared_at, a.removed_at,
+			EXISTS (SELECT 1 FROM participants ps WHERE ps.thread_id = a.thread_id AND ps.kind = 'staff' AND ps.person_id = ?),
+			t.subject)
+		FROM json_each(?) j JOIN attachments a ON a.id = j.value JOIN threads t ON t.id = a.thread_id`, a.StaffID, string(page))
+	if err != nil {
+		return nil, 0, err
+	}
+	sortNewestFirst(rows, true)
+	out, err := s.toDTOs(s.DB.DB, a, rows)
 	return out, total, err
 }
 
