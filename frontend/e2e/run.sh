@@ -47,6 +47,7 @@ fi
 
 if [ "${E2E_WAILS_DEV:-}" = 1 ]; then
   # `wails dev` builds the app without optimisations (-gcflags all=-N -l).
+  export CLINICDESK_E2E_HOME="$HOME"
   echo "e2e: starting the app (wails dev) on the practice in $practice"
   CLINICDESK_NO_OPEN=1 setsid wails dev -m -s -noreload -nogorebuild -nosyncgomod -skipembedcreate -tags webkit2_41 \
     -devserver "localhost:$port" -assetdir "$data/dist" \
@@ -57,7 +58,10 @@ else
   # built frontend and the bindings on localhost:$port for the browser.
   echo "e2e: building the app (dev mode, optimised) and starting it on the practice in $practice"
   go build -tags dev,webkit2_41 -o "$data/clinicdesk-dev" . >"$logs/build.log" 2>&1 || { cat "$logs/build.log"; exit 1; }
-  CLINICDESK_NO_OPEN=1 assetdir="$data/dist" devserver="localhost:$port" frontenddevserverurl="" \
+  # Its own home folder, so the default scan inbox (~/ClinicDesk Inbox) the
+  # tests drop files into is not the real one of whoever runs them.
+  export CLINICDESK_E2E_HOME="$data/home"; mkdir -p "$CLINICDESK_E2E_HOME"
+  CLINICDESK_NO_OPEN=1 HOME="$CLINICDESK_E2E_HOME" assetdir="$data/dist" devserver="localhost:$port" frontenddevserverurl="" \
     setsid "$data/clinicdesk-dev" --data-dir "$practice" >"$logs/wails.log" 2>&1 &
 fi
 pids+=($!)

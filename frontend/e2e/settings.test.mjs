@@ -15,7 +15,8 @@ const OWNER = 'Olivia Hart';
 const CLINICIAN = 'Priya Natarajan';
 const SHOTS = process.env.E2E_SHOTS ?? '';
 const DATA = process.env.CLINICDESK_E2E_DATA ?? '';
-const INBOX = join(homedir(), 'ClinicDesk Inbox');
+// The app's home folder (run.sh gives it its own) holds the default scan inbox.
+const INBOX = join(process.env.CLINICDESK_E2E_HOME ?? homedir(), 'ClinicDesk Inbox');
 const TAG = `e2e-settings-${process.pid}`;
 
 let b;
