@@ -2,7 +2,6 @@ package attachments
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -126,34 +125,21 @@ func (s *Service) ForClientPage(a access.Actor, clientID string, offset, limit i
 		return nil, 0, err
 	}
 	sortNewestFirst(keys, true)
-	total := len(keys)
-	offset = min(max(offset, 0), total)
-	end := total
-	if limit > 0 {
-		end = min(offset+limit, total)
-	}
-	if offset == end {
-		return []dto.Attachment{}, total, nil
-	}
-	ids := make([]string, 0, end-offset)
-	for _, k := range keys[offset:end] {
-		ids = append(ids, k.ID)
-	}
-	page, err := json.Marshal(ids)
-	if err != nil {
-		return nil, 0, err
+	page := store.PageIDs(len(keys), offset, limit, func(i int) string { return keys[i].ID })
+	if page == "" {
+		return []dto.Attachment{}, len(keys), nil
 	}
 	rows, err := s.list(s.DB.DB, `SELECT json_array(a.id, a.message_id, a.thread_id, a.name, a.mime, a.size, a.sender_kind, a.sender_id,
 			a.created_at, a.shared_with_staff, a.shared_by_staff_id, a.shared_at, a.removed_at,
 			EXISTS (SELECT 1 FROM participants ps WHERE ps.thread_id = a.thread_id AND ps.kind = 'staff' AND ps.person_id = ?),
 			t.subject)
-		FROM json_each(?) j JOIN attachments a ON a.id = j.value JOIN threads t ON t.id = a.thread_id`, a.StaffID, string(page))
+		FROM json_each(?) j JOIN attachments a ON a.id = j.value JOIN threads t ON t.id = a.thread_id`, a.StaffID, page)
 	if err != nil {
 		return nil, 0, err
 	}
 	sortNewestFirst(rows, true)
 	out, err := s.toDTOs(s.DB.DB, a, rows)
-	return out, total, err
+	return out, len(keys), err
 }
 
 // listRow is a row with its stored creation time, the sort key.

@@ -1,7 +1,6 @@
 package messaging
 
 import (
-	"encoding/json"
 	"slices"
 	"strings"
 	"time"
@@ -118,33 +117,15 @@ func (s *Service) ThreadsWithClientPage(a access.Actor, clientID string, offset,
 	if err != nil {
 		return nil, 0, err
 	}
-	slices.SortFunc(keys, func(x, y key) int { // as threadList orders
-		if c := strings.Compare(y.lastActivity, x.lastActivity); c != 0 {
-			return c
-		}
-		return strings.Compare(y.id, x.id)
-	})
-	total := len(keys)
-	offset = min(max(offset, 0), total)
-	end := total
-	if limit > 0 {
-		end = min(offset+limit, total)
-	}
-	if offset == end {
-		return []dto.ThreadSummary{}, total, nil
-	}
-	ids := make([]string, 0, end-offset)
-	for _, k := range keys[offset:end] {
-		ids = append(ids, k.id)
-	}
-	page, err := json.Marshal(ids)
-	if err != nil {
-		return nil, 0, err
+	slices.SortFunc(keys, func(x, y key) int { return newestActivityFirst(x.lastActivity, x.id, y.lastActivity, y.id) })
+	page := store.PageIDs(len(keys), offset, limit, func(i int) string { return keys[i].id })
+	if page == "" {
+		return []dto.ThreadSummary{}, len(keys), nil
 	}
 	out, err := s.threadList(`SELECT `+threadListCols+`
 		FROM participants ps JOIN threads t ON t.id = ps.thread_id`+threadListJoins+`
-		WHERE ps.kind = 'staff' AND ps.person_id = ? AND ps.thread_id IN (SELECT value FROM json_each(?))`, a.StaffID, string(page))
-	return out, total, err
+		WHERE ps.kind = 'staff' AND ps.person_id = ? AND ps.thread_id IN (SELECT value FROM json_each(?))`, a.StaffID, page)
+	return out, len(keys), err
 }
 
 // MyThreads lists every thread the actor takes part in, newest activity first.
@@ -241,19 +222,21 @@ func (s *Service) threadList(query string, args ...any) ([]dto.ThreadSummary, er
 			t.LastAuthor = names[store.PersonKey{Kind: t.lastKind, ID: t.lastAuthorID}]
 		}
 	}
-	// Newest activity first, then id descending: the order of "ORDER BY
-	// last_activity_at DESC, id DESC" on the stored text.
-	slices.SortFunc(rows, func(x, y *listedThread) int {
-		if c := strings.Compare(y.lastActivity, x.lastActivity); c != 0 {
-			return c
-		}
-		return strings.Compare(y.ID, x.ID)
-	})
+	slices.SortFunc(rows, func(x, y *listedThread) int { return newestActivityFirst(x.lastActivity, x.ID, y.lastActivity, y.ID) })
 	out := make([]dto.ThreadSummary, len(rows))
 	for i, r := range rows {
 		out[i] = r.ThreadSummary
 	}
 	return out, nil
+}
+
+// newestActivityFirst orders threads by last activity, newest first, then by
+// id descending: "ORDER BY last_activity_at DESC, id DESC" on the stored text.
+func newestActivityFirst(xActivity, xID, yActivity, yID string) int {
+	if c := strings.Compare(yActivity, xActivity); c != 0 {
+		return c
+	}
+	return strings.Compare(yID, xID)
 }
 
 // participantsOf returns each thread's people with names, staff first.

@@ -20,8 +20,12 @@ function normalizeThread(t: Thread): Thread {
   };
 }
 
+function normalizeSummaries(l: ThreadSummary[] | null | undefined): ThreadSummary[] {
+  return (l ?? []).map((th) => ({ ...th, participants: th.participants ?? [] }));
+}
+
 function normalizeTab(t: dto.MessagesTab): MessagesTab {
-  const threads = (t.threads ?? []).map((th) => ({ ...th, participants: th.participants ?? [] }));
+  const threads = normalizeSummaries(t.threads);
   const attachments = t.attachments ?? [];
   return { ...t, threads, attachments, threadsTotal: t.threadsTotal ?? threads.length, attachmentsTotal: t.attachmentsTotal ?? attachments.length };
 }
@@ -33,7 +37,7 @@ export const tabRest = (clientId: string, threadsFrom: number, attachmentsFrom: 
   call(() => Bound.TabRest(clientId, threadsFrom, attachmentsFrom)).then(normalizeTab);
 /** All threads of the signed-in staff member; pass "" for every client. */
 export const myThreads = (clientId: string): Promise<ThreadSummary[]> =>
-  call(() => Bound.MyThreads(clientId)).then((l) => (l ?? []).map((th) => ({ ...th, participants: th.participants ?? [] })));
+  call(() => Bound.MyThreads(clientId)).then(normalizeSummaries);
 /** Opens a thread and marks it read for the signed-in staff member. */
 export const open = (threadId: string): Promise<Thread> => call(() => Bound.Open(threadId)).then(normalizeThread);
 export const compose = (req: ComposeRequest): Promise<Thread> =>
