@@ -62,7 +62,7 @@ func (a *App) purgeLoop(ctx context.Context) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
-		if n, err := a.base.Desk.Attachments.Purge(); err != nil {
+		if n, err := api.Purge(a.base); err != nil {
 			log.Printf("purge: %v", err)
 		} else if n > 0 {
 			log.Printf("purged %d deleted attachment(s)", n)

@@ -28,8 +28,8 @@ type Base struct {
 	sync *Sync // the one Sync binding over this Base; its engine starts with the desk
 
 	// swap is held for writing while a restore closes the desk, swaps the
-	// data in and reopens it; every call passes it (in actor) first, so no
-	// call starts on a desk that is closing or half swapped in.
+	// data in and reopens it. Every bound call holds its read side for the
+	// whole call (hold), so a call works on one open desk from start to end.
 	swap sync.RWMutex
 }
 
@@ -37,9 +37,17 @@ type Base struct {
 // the event emitter. A package function, not a method, so it is not bound.
 func Start(b *Base, ctx context.Context, emit events.Emitter) { b.ctx, b.Emit = ctx, emit }
 
-func (b *Base) actor() (access.Actor, error) {
+// hold keeps the desk from being swapped until the returned function is
+// called. Every bound method starts with `defer x.hold()()` (a test checks
+// it) and never calls another bound method, since a read lock taken twice
+// deadlocks when a restore waits between the two.
+func (b *Base) hold() func() {
 	b.swap.RLock()
-	defer b.swap.RUnlock()
+	return b.swap.RUnlock
+}
+
+// actor returns the signed-in staff member; callers hold the desk.
+func (b *Base) actor() (access.Actor, error) {
 	a := b.Desk.Session.Actor()
 	return a, access.CheckSignedIn(a)
 }
@@ -66,6 +74,14 @@ func FormatError(err error) any {
 // Bindings returns every bound struct over one desk, sharing one Base.
 func Bindings(b *Base) []any {
 	return []any{&Session{b}, &Clients{b}, &Messages{b}, &Attachments{b}, &Files{Base: b}, &Settings{b}, &Calendar{b}, &Inbox{b}, &Audit{b}, SyncOf(b), &Backup{Base: b}}
+}
+
+// Purge frees the bytes of attachments deleted more than 30 days ago (the
+// app's hourly loop), with the desk held like a bound call. A package
+// function, so it is not bound.
+func Purge(b *Base) (int, error) {
+	defer b.hold()()
+	return b.Desk.Attachments.Purge()
 }
 
 // SyncOf returns the Sync binding of b (one per Base). It is bound before the

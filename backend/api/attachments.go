@@ -10,6 +10,7 @@ type Attachments struct{ *Base }
 
 // SetShared shares the attachment with all staff or makes it private.
 func (x *Attachments) SetShared(attachmentID string, shared bool) (dto.Attachment, error) {
+	defer x.hold()()
 	a, err := x.actor()
 	if err != nil {
 		return dto.Attachment{}, err
@@ -24,6 +25,7 @@ func (x *Attachments) SetShared(attachmentID string, shared bool) (dto.Attachmen
 // View opens the attachment in the system's default viewer, from a verified
 // read-only copy, and returns the in-app preview URL when there is one.
 func (x *Attachments) View(attachmentID string) (dto.ViewResult, error) {
+	defer x.hold()()
 	a, err := x.actor()
 	if err != nil {
 		return dto.ViewResult{}, err
@@ -40,6 +42,7 @@ func (x *Attachments) View(attachmentID string) (dto.ViewResult, error) {
 
 // ViewDocument opens a Documents on File entry in the system viewer.
 func (x *Attachments) ViewDocument(documentID string) (dto.ViewResult, error) {
+	defer x.hold()()
 	a, err := x.actor()
 	if err != nil {
 		return dto.ViewResult{}, err
@@ -54,6 +57,7 @@ func (x *Attachments) ViewDocument(documentID string) (dto.ViewResult, error) {
 
 // Delete removes the attachment for everyone (Records Deletion must be on).
 func (x *Attachments) Delete(attachmentID string) error {
+	defer x.hold()()
 	a, err := x.actor()
 	if err != nil {
 		return err
@@ -68,6 +72,7 @@ func (x *Attachments) Delete(attachmentID string) error {
 // CopyToDocuments copies the attachment into the client's Documents on File.
 // clientID may be "" when the thread has one client.
 func (x *Attachments) CopyToDocuments(attachmentID, clientID string) (dto.Document, error) {
+	defer x.hold()()
 	a, err := x.actor()
 	if err != nil {
 		return dto.Document{}, err
@@ -81,6 +86,7 @@ func (x *Attachments) CopyToDocuments(attachmentID, clientID string) (dto.Docume
 
 // RecentlyDeleted lists attachments an owner or manager can still restore.
 func (x *Attachments) RecentlyDeleted() ([]dto.DeletedAttachment, error) {
+	defer x.hold()()
 	a, err := x.actor()
 	if err != nil {
 		return nil, err
@@ -90,6 +96,7 @@ func (x *Attachments) RecentlyDeleted() ([]dto.DeletedAttachment, error) {
 
 // Restore brings back a deleted attachment (owner or manager, within 30 days).
 func (x *Attachments) Restore(attachmentID string) error {
+	defer x.hold()()
 	a, err := x.actor()
 	if err != nil {
 		return err

@@ -21,6 +21,7 @@ func (x *Audit) reader() audit.Reader {
 
 // List returns one page of the log, newest first.
 func (x *Audit) List(filter dto.AuditFilter) (dto.AuditPage, error) {
+	defer x.hold()()
 	a, err := x.actor()
 	if err != nil {
 		return dto.AuditPage{}, err
@@ -30,6 +31,7 @@ func (x *Audit) List(filter dto.AuditFilter) (dto.AuditPage, error) {
 
 // Actions lists the action filter's choices.
 func (x *Audit) Actions() ([]dto.AuditAction, error) {
+	defer x.hold()()
 	a, err := x.actor()
 	if err != nil {
 		return nil, err
@@ -40,6 +42,7 @@ func (x *Audit) Actions() ([]dto.AuditAction, error) {
 // ChooseExportPath shows the native save dialog and returns the chosen path
 // ("" when cancelled).
 func (x *Audit) ChooseExportPath() (string, error) {
+	defer x.hold()()
 	a, err := x.actor()
 	if err != nil {
 		return "", err
@@ -60,6 +63,7 @@ func (x *Audit) ChooseExportPath() (string, error) {
 // Export writes every entry matching filter to path as CSV and records the
 // export in the log.
 func (x *Audit) Export(filter dto.AuditFilter, path string) (dto.AuditExport, error) {
+	defer x.hold()()
 	a, err := x.actor()
 	if err != nil {
 		return dto.AuditExport{}, err
@@ -74,6 +78,7 @@ func (x *Audit) Export(filter dto.AuditFilter, path string) (dto.AuditExport, er
 // VerifyChain checks that no entry of the log was changed or removed from
 // the middle: {ok, entries, brokenAt, reason}.
 func (x *Audit) VerifyChain() (dto.AuditChain, error) {
+	defer x.hold()()
 	a, err := x.actor()
 	if err != nil {
 		return dto.AuditChain{}, err

@@ -99,18 +99,21 @@ func (x *Backup) chooseFolder(title string) (string, error) {
 // ChooseFolder shows the native folder dialog for where to save a backup
 // ("" when cancelled).
 func (x *Backup) ChooseFolder() (string, error) {
+	defer x.hold()()
 	return x.chooseFolder("Choose where to save the backup (an external drive is best)")
 }
 
 // ChooseBackup shows the native folder dialog for a backup to restore
 // ("" when cancelled).
 func (x *Backup) ChooseBackup() (string, error) {
+	defer x.hold()()
 	return x.chooseFolder("Choose a \"" + backup.FolderPrefix + "…\" folder")
 }
 
 // Create backs up the practice into a new folder inside dir while the desk
 // keeps working.
 func (x *Backup) Create(dir string) (dto.BackupInfo, error) {
+	defer x.hold()()
 	a, err := x.manager()
 	if err != nil {
 		return dto.BackupInfo{}, err
@@ -131,6 +134,7 @@ func (x *Backup) Create(dir string) (dto.BackupInfo, error) {
 // Inspect verifies a backup folder in full and describes it, so the UI can
 // show what a restore would bring back before asking to confirm.
 func (x *Backup) Inspect(dir string) (dto.BackupInfo, error) {
+	defer x.hold()()
 	if _, err := x.manager(); err != nil {
 		return dto.BackupInfo{}, err
 	}
@@ -152,18 +156,24 @@ func (x *Backup) Inspect(dir string) (dto.BackupInfo, error) {
 // the (restored) audit log. Everyone is signed out afterwards; the UI
 // receives data:changed {what: "restore"}.
 func (x *Backup) Restore(dir string) (dto.RestoreResult, error) {
+	// Not held for the whole call like the others: it takes the write side
+	// for the swap. Until then it holds the read side like any call.
+	release := x.hold()
 	a, err := x.manager()
 	if err != nil {
+		release()
 		return dto.RestoreResult{}, err
 	}
 	ctx, done, err := x.start()
 	if err != nil {
+		release()
 		return dto.RestoreResult{}, err
 	}
 	defer done()
 	prog := x.progress("restore")
-	old := x.Desk
-	st, err := backup.Stage(ctx, a, dir, old.Dir, prog)
+	dataDir, clk := x.Desk.Dir, x.Desk.Clock
+	st, err := backup.Stage(ctx, a, dir, dataDir, prog)
+	release()
 	if err != nil {
 		return dto.RestoreResult{}, err
 	}
@@ -172,38 +182,26 @@ func (x *Backup) Restore(dir string) (dto.RestoreResult, error) {
 		return dto.RestoreResult{}, apperr.New(apperr.Cancelled, "The restore was cancelled. Nothing was changed.")
 	}
 
-	// The desk is closed only for the swap itself: sync and the scan inbox
-	// stop with it and start again on the restored practice.
-	dataDir, clk := old.Dir, old.Clock
+	// Calls that arrive now wait for the swap; the ones already running
+	// finish first (the write lock waits for them). Sync and the scan inbox
+	// stop with the old desk and start again on the restored practice.
+	x.swap.Lock()
 	hadSync := x.sync != nil && x.sync.eng != nil
 	if hadSync {
 		StopDeskSync(x.Base)
 	}
-	// Calls that arrive during the swap wait for it (actor takes the read
-	// side); the ones already running finish first (DB.Close waits for them).
-	x.swap.Lock()
-	old.Close()
+	x.Desk.Close()
 	res, commitErr := st.Commit(prog)
 	nd, openErr := desk.Open(context.Background(), dataDir, desk.Options{Clock: clk})
 	if openErr == nil {
 		x.Desk = nd
+		if x.ctx != nil { // the desktop app (tests have no lifecycle context)
+			x.startBackground(hadSync)
+		}
 	}
 	x.swap.Unlock()
 	if openErr != nil {
 		return dto.RestoreResult{}, apperr.Wrap(apperr.Internal, "ClinicDesk could not open the practice after the restore. Close ClinicDesk and start it again.", openErr)
-	}
-	if x.ctx != nil { // the desktop app (tests have no lifecycle context)
-		if hadSync {
-			StartDeskSync(x.Base, x.ctx)
-		}
-		emit := x.Emit
-		if err := nd.StartInbox(x.ctx, files.InboxOptions{Logf: log.Printf}, func() {
-			if emit != nil {
-				emit.Emit(events.InboxChanged, struct{}{})
-			}
-		}); err != nil {
-			log.Printf("scan inbox not watched after the restore: %v", err)
-		}
 	}
 	x.changed("restore")
 	if commitErr != nil {
@@ -217,4 +215,20 @@ func (x *Backup) Restore(dir string) (dto.RestoreResult, error) {
 		return dto.RestoreResult{}, err
 	}
 	return dto.RestoreResult{Backup: backup.Info(dir, res.Manifest), PreviousData: res.PreviousData}, nil
+}
+
+// startBackground starts sync (when it ran before) and the scan inbox on the
+// restored desk; the caller holds the swap lock.
+func (x *Backup) startBackground(withSync bool) {
+	if withSync {
+		StartDeskSync(x.Base, x.ctx)
+	}
+	emit := x.Emit
+	if err := x.Desk.StartInbox(x.ctx, files.InboxOptions{Logf: log.Printf}, func() {
+		if emit != nil {
+			emit.Emit(events.InboxChanged, struct{}{})
+		}
+	}); err != nil {
+		log.Printf("scan inbox not watched after the restore: %v", err)
+	}
 }

@@ -2,10 +2,14 @@ package api
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	gosync "sync"
+	"sync/atomic"
 	"testing"
-	"time"
 
 	"clinicdesk/backend/apperr"
 	"clinicdesk/backend/audit"
@@ -132,39 +136,77 @@ func TestBackupIsRefusedToClinicians(t *testing.T) {
 	}
 }
 
-// A call that arrives while a restore swaps the data in waits for the swap
-// and then runs on the restored practice, instead of failing on a closed
-// database.
-func TestCallsDuringTheRestoreSwapWaitForIt(t *testing.T) {
+// Calls keep coming while Restore runs, bound calls and in-app previews
+// alike: each one runs on one open desk from start to end (the old one or the
+// restored one), never on a desk that is closing or half swapped in. Under
+// -race this also proves nothing reads the desk without holding it.
+func TestCallsKeepComingWhileRestoreRuns(t *testing.T) {
 	b, _ := signedIn(t, store.RoleOwner)
 	x := &Backup{Base: b}
 	info, err := x.Create(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Hold the swap as Restore does, and start a call.
-	b.swap.Lock()
-	answered := make(chan error, 1)
-	go func() {
-		_, err := (&Clients{b}).Search("")
-		answered <- err
-	}()
-	select {
-	case err := <-answered:
-		b.swap.Unlock()
-		t.Fatalf("the call ran during the swap: %v", err)
-	case <-time.After(200 * time.Millisecond):
+	preview := PreviewHandler(b)
+	get := func(id string) int {
+		rec := httptest.NewRecorder()
+		preview.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, PreviewURL("attachment", id), nil))
+		return rec.Code
 	}
-	b.swap.Unlock()
-	if err := <-answered; err != nil {
-		t.Fatalf("after the swap: %v", err)
+	var atts []store.Attachment
+	b.Desk.DB.Where("mime IN ?", []string{"image/png", "application/pdf"}).Find(&atts)
+	var att string
+	for _, a := range atts {
+		if get(a.ID) == http.StatusOK {
+			att = a.ID
+			break
+		}
+	}
+	if att == "" {
+		t.Fatal("no attachment the owner may preview in the demo")
 	}
 
-	// The real thing: calls keep coming while Restore runs; none of those
-	// that start after it returned sees anything but the restored practice.
-	if _, err := x.Restore(info.Path); err != nil {
-		t.Fatal(err)
+	stop := make(chan struct{})
+	problems := make(chan error, 8)
+	var wg gosync.WaitGroup
+	var calls atomic.Int64
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				calls.Add(1)
+				if _, err := (&Clients{b}).Search("a"); err != nil && !apperr.Is(err, apperr.NotSignedIn) {
+					problems <- fmt.Errorf("Clients.Search during the restore: %w", err)
+					return
+				}
+				if code := get(att); code != http.StatusOK && code != http.StatusUnauthorized {
+					problems <- fmt.Errorf("preview during the restore answered %d", code)
+					return
+				}
+			}
+		}()
 	}
+	before := calls.Load()
+	_, rerr := x.Restore(info.Path)
+	close(stop)
+	wg.Wait()
+	close(problems)
+	for p := range problems {
+		t.Error(p)
+	}
+	if rerr != nil {
+		t.Fatal(rerr)
+	}
+	if calls.Load() == before {
+		t.Fatal("no call ran while the restore ran: the test proves nothing")
+	}
+	// Everyone is signed out on the restored practice.
 	if _, err := (&Clients{b}).Search(""); !apperr.Is(err, apperr.NotSignedIn) {
 		t.Fatalf("after the restore: %v (want not signed in)", err)
 	}

@@ -13,6 +13,7 @@ type Calendar struct{ *Base }
 // Range lists appointments overlapping [from, to) (RFC 3339), for one
 // clinician when staffID is set.
 func (c *Calendar) Range(from, to, staffID string) ([]dto.Appointment, error) {
+	defer c.hold()()
 	a, err := c.actor()
 	if err != nil {
 		return nil, err
@@ -29,6 +30,7 @@ func (c *Calendar) Range(from, to, staffID string) ([]dto.Appointment, error) {
 // clinician is refused with code "conflict" naming it; the UI asks "book
 // anyway?" and sends the input again with allowOverlap set.
 func (c *Calendar) Create(input dto.AppointmentInput) (dto.Appointment, error) {
+	defer c.hold()()
 	a, err := c.actor()
 	if err != nil {
 		return dto.Appointment{}, err
@@ -42,6 +44,7 @@ func (c *Calendar) Create(input dto.AppointmentInput) (dto.Appointment, error) {
 
 // Update edits or reschedules an appointment, with the same checks as Create.
 func (c *Calendar) Update(id string, input dto.AppointmentInput) (dto.Appointment, error) {
+	defer c.hold()()
 	a, err := c.actor()
 	if err != nil {
 		return dto.Appointment{}, err
@@ -55,6 +58,7 @@ func (c *Calendar) Update(id string, input dto.AppointmentInput) (dto.Appointmen
 
 // Cancel cancels an appointment; reason (optional) is kept in the audit log.
 func (c *Calendar) Cancel(id, reason string) (dto.Appointment, error) {
+	defer c.hold()()
 	a, err := c.actor()
 	if err != nil {
 		return dto.Appointment{}, err
@@ -70,6 +74,7 @@ func (c *Calendar) Cancel(id, reason string) (dto.Appointment, error) {
 // when given, else the signed-in clinician's own, else everyone's (front
 // desk, owner, manager).
 func (c *Calendar) Today(staffID string) ([]dto.Appointment, error) {
+	defer c.hold()()
 	a, err := c.actor()
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ type Clients struct{ *Base }
 
 // Search lists clients matching query (all for "").
 func (c *Clients) Search(query string) ([]dto.ClientSummary, error) {
+	defer c.hold()()
 	a, err := c.actor()
 	if err != nil {
 		return nil, err
@@ -16,6 +17,7 @@ func (c *Clients) Search(query string) ([]dto.ClientSummary, error) {
 
 // Profile returns a client's header and Overview.
 func (c *Clients) Profile(clientID string) (dto.ClientProfile, error) {
+	defer c.hold()()
 	a, err := c.actor()
 	if err != nil {
 		return dto.ClientProfile{}, err
@@ -25,6 +27,7 @@ func (c *Clients) Profile(clientID string) (dto.ClientProfile, error) {
 
 // SetAlert replaces the Client Alert.
 func (c *Clients) SetAlert(clientID, text string) (dto.ClientProfile, error) {
+	defer c.hold()()
 	a, err := c.actor()
 	if err != nil {
 		return dto.ClientProfile{}, err
@@ -38,6 +41,7 @@ func (c *Clients) SetAlert(clientID, text string) (dto.ClientProfile, error) {
 
 // Appointments lists the client's appointments.
 func (c *Clients) Appointments(clientID string) ([]dto.Appointment, error) {
+	defer c.hold()()
 	a, err := c.actor()
 	if err != nil {
 		return nil, err
@@ -47,6 +51,7 @@ func (c *Clients) Appointments(clientID string) ([]dto.Appointment, error) {
 
 // Documents lists the client's Documents on File.
 func (c *Clients) Documents(clientID string) ([]dto.Document, error) {
+	defer c.hold()()
 	a, err := c.actor()
 	if err != nil {
 		return nil, err
@@ -56,6 +61,7 @@ func (c *Clients) Documents(clientID string) ([]dto.Document, error) {
 
 // AddDocuments files staged files (dropped or picked) in the client's Documents on File.
 func (c *Clients) AddDocuments(clientID string, staged []dto.OutgoingFile) ([]dto.Document, error) {
+	defer c.hold()()
 	a, err := c.actor()
 	if err != nil {
 		return nil, err

@@ -54,6 +54,7 @@ func (f *Files) PickFiles() ([]string, error) {
 // StagePaths checks and stores files from disk. Each refused file comes back
 // in Problems with its reason; the accepted ones are ready to send.
 func (f *Files) StagePaths(paths []string) (dto.StageResult, error) {
+	defer f.hold()()
 	if _, err := f.actor(); err != nil {
 		return dto.StageResult{}, err
 	}
@@ -74,6 +75,7 @@ func (f *Files) StagePaths(paths []string) (dto.StageResult, error) {
 // BeginUpload starts streaming a browser File of the given size; the bytes
 // go straight through the checks into the blob store as chunks arrive.
 func (f *Files) BeginUpload(name string, size int64) (string, error) {
+	defer f.hold()()
 	if _, err := f.actor(); err != nil {
 		return "", err
 	}
@@ -88,13 +90,14 @@ func (f *Files) BeginUpload(name string, size int64) (string, error) {
 	f.uploads[id] = u
 	f.mu.Unlock()
 	prog := f.progress(id, name)
+	d := f.Desk // the goroutine outlives the call: it keeps the desk it started on
 	go func() {
 		defer close(u.done)
 		var report func(int64)
 		if prog != nil {
 			report = func(done int64) { prog(done, size) }
 		}
-		u.result, u.err = f.Desk.Attachments.StageReader(ctx, pr, name, report)
+		u.result, u.err = d.Attachments.StageReader(ctx, pr, name, report)
 		pr.CloseWithError(io.ErrClosedPipe) // unblock a writer if staging stopped early
 	}()
 	return id, nil
@@ -112,6 +115,7 @@ func (f *Files) get(id string) (*upload, error) {
 
 // UploadChunk appends base64 data to an upload.
 func (f *Files) UploadChunk(id, b64 string) error {
+	defer f.hold()()
 	u, err := f.get(id)
 	if err != nil {
 		return err
@@ -133,6 +137,7 @@ func (f *Files) UploadChunk(id, b64 string) error {
 
 // FinishUpload ends an upload and returns the staged file or why it was refused.
 func (f *Files) FinishUpload(id string) (dto.StagedFile, error) {
+	defer f.hold()()
 	u, err := f.get(id)
 	if err != nil {
 		return dto.StagedFile{}, err
@@ -145,6 +150,7 @@ func (f *Files) FinishUpload(id string) (dto.StagedFile, error) {
 
 // CancelUpload stops an upload; nothing of it is kept.
 func (f *Files) CancelUpload(id string) error {
+	defer f.hold()()
 	u, err := f.get(id)
 	if err != nil {
 		return nil
@@ -173,6 +179,7 @@ func displayName(p string) string {
 
 // CheckStore compares the file store with the database (owner or manager).
 func (f *Files) CheckStore() (dto.StoreReport, error) {
+	defer f.hold()()
 	a, err := f.actor()
 	if err != nil {
 		return dto.StoreReport{}, err

@@ -17,6 +17,7 @@ type Inbox struct{ *Base }
 
 // List returns the inbox folder and its waiting files.
 func (x *Inbox) List() (dto.Inbox, error) {
+	defer x.hold()()
 	if _, err := x.actor(); err != nil {
 		return dto.Inbox{}, err
 	}
@@ -51,10 +52,14 @@ func (x *Inbox) stage(id string) (dto.StagedFile, error) {
 }
 
 // Attach takes a file out of the inbox, ready to send with a message.
-func (x *Inbox) Attach(id string) (dto.StagedFile, error) { return x.stage(id) }
+func (x *Inbox) Attach(id string) (dto.StagedFile, error) {
+	defer x.hold()()
+	return x.stage(id)
+}
 
 // FileToDocuments takes a file out of the inbox into a client's Documents on File.
 func (x *Inbox) FileToDocuments(id, clientID string) (dto.Document, error) {
+	defer x.hold()()
 	a, err := x.actor()
 	if err != nil {
 		return dto.Document{}, err
@@ -72,6 +77,7 @@ func (x *Inbox) FileToDocuments(id, clientID string) (dto.Document, error) {
 
 // ChooseFolder asks for a new scan inbox folder (owner or manager) and starts watching it.
 func (x *Inbox) ChooseFolder() (dto.Settings, error) {
+	defer x.hold()()
 	a, err := x.actor()
 	if err != nil {
 		return dto.Settings{}, err

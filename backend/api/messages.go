@@ -11,6 +11,7 @@ type Messages struct{ *Base }
 // Tab returns what the client's Messages tab shows first for the signed-in
 // staff member: the newest threads and attachments with their totals.
 func (m *Messages) Tab(clientID string) (dto.MessagesTab, error) {
+	defer m.hold()()
 	return m.tab(clientID, 0, dto.TabFirstThreads, 0, dto.TabFirstAttachments)
 }
 
@@ -18,6 +19,7 @@ func (m *Messages) Tab(clientID string) (dto.MessagesTab, error) {
 // threadsFrom and the attachments after the first attachmentsFrom, in the
 // order Tab gives them.
 func (m *Messages) TabRest(clientID string, threadsFrom, attachmentsFrom int) (dto.MessagesTab, error) {
+	defer m.hold()()
 	return m.tab(clientID, threadsFrom, 0, attachmentsFrom, 0)
 }
 
@@ -44,6 +46,7 @@ func (m *Messages) tab(clientID string, threadsFrom, threadsMax, attachmentsFrom
 
 // MyThreads lists the signed-in staff member's threads, with clientID ("" for all).
 func (m *Messages) MyThreads(clientID string) ([]dto.ThreadSummary, error) {
+	defer m.hold()()
 	a, err := m.actor()
 	if err != nil {
 		return nil, err
@@ -56,6 +59,7 @@ func (m *Messages) MyThreads(clientID string) ([]dto.ThreadSummary, error) {
 
 // Open opens a thread and marks it read.
 func (m *Messages) Open(threadID string) (dto.Thread, error) {
+	defer m.hold()()
 	a, err := m.actor()
 	if err != nil {
 		return dto.Thread{}, err
@@ -69,6 +73,7 @@ func (m *Messages) Open(threadID string) (dto.Thread, error) {
 
 // Compose starts a thread.
 func (m *Messages) Compose(req dto.ComposeRequest) (dto.Thread, error) {
+	defer m.hold()()
 	a, err := m.actor()
 	if err != nil {
 		return dto.Thread{}, err
@@ -82,6 +87,7 @@ func (m *Messages) Compose(req dto.ComposeRequest) (dto.Thread, error) {
 
 // Reply appends a message to a thread.
 func (m *Messages) Reply(req dto.ReplyRequest) (dto.Thread, error) {
+	defer m.hold()()
 	a, err := m.actor()
 	if err != nil {
 		return dto.Thread{}, err
@@ -95,14 +101,16 @@ func (m *Messages) Reply(req dto.ReplyRequest) (dto.Thread, error) {
 
 // StaffDirectory lists active staff, for adding people to a thread.
 func (m *Messages) StaffDirectory() ([]dto.Staff, error) {
+	defer m.hold()()
 	if _, err := m.actor(); err != nil {
 		return nil, err
 	}
-	return (&Session{m.Base}).StaffList()
+	return staffList(m.Base)
 }
 
 // UnreadThreads lists the signed-in staff member's threads with unread messages.
 func (m *Messages) UnreadThreads() ([]dto.UnreadThread, error) {
+	defer m.hold()()
 	a, err := m.actor()
 	if err != nil {
 		return nil, err

@@ -26,6 +26,7 @@ func PreviewHandler(b *Base) http.Handler {
 			return
 		}
 		kind, id, _ := strings.Cut(rest, "/")
+		defer b.hold()()
 		a := b.Desk.Session.Actor()
 		var rc io.ReadCloser
 		var mime, name string

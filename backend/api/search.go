@@ -10,6 +10,7 @@ const searchLimit = 50
 // prefix) in the threads the signed-in staff member takes part in, newest
 // first.
 func (m *Messages) Search(query string) (dto.SearchResult, error) {
+	defer m.hold()()
 	a, err := m.actor()
 	if err != nil {
 		return dto.SearchResult{}, err

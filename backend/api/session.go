@@ -13,8 +13,13 @@ type Session struct{ *Base }
 
 // StaffList lists active staff for the sign-in picker.
 func (s *Session) StaffList() ([]dto.Staff, error) {
+	defer s.hold()()
+	return staffList(s.Base)
+}
+
+func staffList(b *Base) ([]dto.Staff, error) {
 	var rows []store.Staff
-	if err := s.Desk.DB.Where("active = ?", true).Order("first_name, last_name").Find(&rows).Error; err != nil {
+	if err := b.Desk.DB.Where("active = ?", true).Order("first_name, last_name").Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	out := make([]dto.Staff, 0, len(rows))
@@ -37,21 +42,33 @@ func staffDTO(r store.Staff) dto.Staff {
 
 // SignIn signs staffID in with their PIN or password.
 func (s *Session) SignIn(staffID, secret string) (dto.Session, error) {
+	defer s.hold()()
 	if _, err := s.Desk.Auth.SignIn(staffID, secret); err != nil {
 		return dto.Session{}, err
 	}
 	s.changed("session")
-	return s.Current()
+	return s.current()
 }
 
 // SignOut ends the session.
-func (s *Session) SignOut() error { return s.Desk.Auth.SignOut() }
+func (s *Session) SignOut() error {
+	defer s.hold()()
+	return s.Desk.Auth.SignOut()
+}
 
 // Lock locks the desk (inactivity or the lock button).
-func (s *Session) Lock() error { return s.Desk.Auth.Lock() }
+func (s *Session) Lock() error {
+	defer s.hold()()
+	return s.Desk.Auth.Lock()
+}
 
 // Current returns who is signed in (staff is null when nobody is, or the desk is locked).
 func (s *Session) Current() (dto.Session, error) {
+	defer s.hold()()
+	return s.current()
+}
+
+func (s *Session) current() (dto.Session, error) {
 	set, err := store.GetSettings(s.Desk.DB.DB)
 	if err != nil {
 		return dto.Session{}, err

@@ -7,6 +7,7 @@ type Settings struct{ *Base }
 
 // Get returns the practice settings.
 func (s *Settings) Get() (dto.Settings, error) {
+	defer s.hold()()
 	a, err := s.actor()
 	if err != nil {
 		return dto.Settings{}, err
@@ -23,6 +24,7 @@ func (s *Settings) done(out dto.Settings, err error) (dto.Settings, error) {
 
 // SetRecordsDeletion turns Records Deletion on or off (owner or manager).
 func (s *Settings) SetRecordsDeletion(on bool) (dto.Settings, error) {
+	defer s.hold()()
 	a, err := s.actor()
 	if err != nil {
 		return dto.Settings{}, err
@@ -32,6 +34,7 @@ func (s *Settings) SetRecordsDeletion(on bool) (dto.Settings, error) {
 
 // SetMaxFileBytes changes the per-file size limit (owner or manager).
 func (s *Settings) SetMaxFileBytes(n int64) (dto.Settings, error) {
+	defer s.hold()()
 	a, err := s.actor()
 	if err != nil {
 		return dto.Settings{}, err
@@ -41,6 +44,7 @@ func (s *Settings) SetMaxFileBytes(n int64) (dto.Settings, error) {
 
 // SetLockAfterMinutes changes the inactivity lock (owner or manager).
 func (s *Settings) SetLockAfterMinutes(m int) (dto.Settings, error) {
+	defer s.hold()()
 	a, err := s.actor()
 	if err != nil {
 		return dto.Settings{}, err

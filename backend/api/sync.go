@@ -49,6 +49,7 @@ func StopSync(s *Sync) { s.eng.Stop() }
 
 // Status returns online/offline, pending changes, last sync and last error.
 func (s *Sync) Status() (sync.Status, error) {
+	defer s.hold()()
 	if _, err := s.actor(); err != nil {
 		return sync.Status{}, err
 	}
@@ -59,6 +60,7 @@ func (s *Sync) Status() (sync.Status, error) {
 // manager). A desk that holds a practice seeds an empty hub; a desk joining a
 // hub that has a practice must be empty.
 func (s *Sync) Join(hubURL, code string) (sync.Status, error) {
+	defer s.hold()()
 	a, err := s.actor()
 	if err != nil {
 		return sync.Status{}, err
@@ -79,6 +81,7 @@ func (s *Sync) Join(hubURL, code string) (sync.Status, error) {
 
 // Leave stops syncing with the hub; this desk keeps its data (owner or manager).
 func (s *Sync) Leave() (sync.Status, error) {
+	defer s.hold()()
 	a, err := s.actor()
 	if err != nil {
 		return sync.Status{}, err
@@ -96,6 +99,7 @@ func (s *Sync) Leave() (sync.Status, error) {
 
 // SyncNow asks for a sync round at once.
 func (s *Sync) SyncNow() (sync.Status, error) {
+	defer s.hold()()
 	if _, err := s.actor(); err != nil {
 		return sync.Status{}, err
 	}
@@ -105,6 +109,7 @@ func (s *Sync) SyncNow() (sync.Status, error) {
 
 // Notices lists the changes the hub undid, newest first.
 func (s *Sync) Notices() ([]sync.Notice, error) {
+	defer s.hold()()
 	if _, err := s.actor(); err != nil {
 		return nil, err
 	}
@@ -113,6 +118,7 @@ func (s *Sync) Notices() ([]sync.Notice, error) {
 
 // DismissNotice hides one notice.
 func (s *Sync) DismissNotice(id string) error {
+	defer s.hold()()
 	if _, err := s.actor(); err != nil {
 		return err
 	}
@@ -122,6 +128,7 @@ func (s *Sync) DismissNotice(id string) error {
 // NewEnrollCode asks the hub for a one-time code to join another desk; the
 // hub gives one only to an owner.
 func (s *Sync) NewEnrollCode() (sync.EnrollCodeResponse, error) {
+	defer s.hold()()
 	a, err := s.actor()
 	if err != nil {
 		return sync.EnrollCodeResponse{}, err

@@ -1,9 +1,13 @@
 package auth_test
 
 import (
+	"encoding/base64"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/argon2"
 
 	"clinicdesk/backend/apperr"
 	"clinicdesk/backend/auth"
@@ -229,6 +233,26 @@ func TestCheckSecretRules(t *testing.T) {
 		}
 		if err != nil && !apperr.Is(err, apperr.InvalidInput) {
 			t.Errorf("CheckSecret(%q) error is not invalid_input: %v", secret, err)
+		}
+	}
+}
+
+// A stored hash names its own cost. One whose rounds or lanes lie outside the
+// bounds never matches, even when it is a true hash of the secret, so a
+// credential from elsewhere cannot make sign-in run for minutes.
+func TestVerifyRefusesCostsOutsideTheBounds(t *testing.T) {
+	salt := []byte("0123456789abcdef")
+	enc := func(m, tm uint32, p uint8) string {
+		key := argon2.IDKey([]byte("246810"), salt, tm, m, p, 32)
+		return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, m, tm, p,
+			base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key))
+	}
+	if !auth.Verify(enc(64, 1, 1), "246810") {
+		t.Fatal("a cheap but valid hash inside the bounds was refused: the test proves nothing")
+	}
+	for name, e := range map[string]string{"11 rounds": enc(64, 11, 1), "17 lanes": enc(17*8, 1, 17)} {
+		if auth.Verify(e, "246810") {
+			t.Errorf("%s: accepted", name)
 		}
 	}
 }

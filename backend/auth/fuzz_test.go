@@ -3,7 +3,6 @@ package auth_test
 import (
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 
 	"clinicdesk/backend/apperr"
@@ -39,11 +38,10 @@ func FuzzVerify(f *testing.F) {
 		f.Add(s, "246810")
 	}
 	f.Fuzz(func(t *testing.T, encoded, secret string) {
-		start := time.Now()
+		// Its cost is bounded by refusing parameters outside the bounds
+		// (TestVerifyRefusesCostsOutsideTheBounds), not timed here: a timed
+		// assertion fails on a loaded machine, not on a slow Verify.
 		ok := auth.Verify(encoded, secret)
-		if took := time.Since(start); took > 2*time.Second {
-			t.Fatalf("Verify took %v on %q", took, encoded)
-		}
 		if ok && encoded != good {
 			// Only a well-formed argon2id hash of secret may match: check it
 			// round-trips through the same parameters.
