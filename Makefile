@@ -47,9 +47,20 @@ frontend/node_modules/.package-lock.json: frontend/package-lock.json
 bindings: wails-cli
 	$(WAILS) generate module -tags $(TAGS) >/dev/null
 
-## test: every test
-test: deps go-vet go-test fuzz frontend-test e2e portal-e2e window-test
-	@echo "make test: all suites passed"
+## test: every test, in two lanes side by side (a 2-core machine runs the
+## browser suites while the Go tests wait on the database): the Go lane's
+## output is printed when both are done, the UI lane's as it runs.
+GO_LANE   := go-test fuzz
+UI_LANE   := frontend-test e2e portal-e2e window-test
+test: deps go-vet bindings
+	@log=$$(mktemp); t0=$$(date +%s); \
+	echo "make test: the Go lane ($(GO_LANE)) runs in the background, its output follows the UI lane's"; \
+	( $(MAKE) --no-print-directory $(GO_LANE) >$$log 2>&1 ) & gopid=$$!; \
+	$(MAKE) --no-print-directory $(UI_LANE); ui=$$?; \
+	wait $$gopid; golane=$$?; \
+	echo "---- Go lane ($(GO_LANE)) ----"; cat $$log; rm -f $$log; \
+	echo "make test: UI lane exit $$ui, Go lane exit $$golane, $$(( $$(date +%s) - t0 )) s"; \
+	[ $$ui = 0 ] && [ $$golane = 0 ] && echo "make test: all suites passed"
 
 go-vet:
 	@test -z "$$(gofmt -l main.go app.go backend)" || { gofmt -l main.go app.go backend; echo "gofmt needed"; exit 1; }
