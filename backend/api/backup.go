@@ -124,7 +124,7 @@ func (x *Backup) Create(dir string) (dto.BackupInfo, error) {
 	if err != nil {
 		return dto.BackupInfo{}, err
 	}
-	x.changed("audit")
+	x.changed(events.KindAudit)
 	return backup.Info(folder, m), nil
 }
 
@@ -205,7 +205,7 @@ func (x *Backup) Restore(dir string) (dto.RestoreResult, error) {
 			log.Printf("scan inbox not watched after the restore: %v", err)
 		}
 	}
-	x.changed("restore")
+	x.changed(events.KindRestore)
 	if commitErr != nil {
 		return dto.RestoreResult{}, commitErr
 	}

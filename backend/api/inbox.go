@@ -9,6 +9,7 @@ import (
 	"clinicdesk/backend/attachments"
 	"clinicdesk/backend/clock"
 	"clinicdesk/backend/dto"
+	"clinicdesk/backend/events"
 )
 
 // Inbox serves the scan inbox panel: files a scanner (or anyone) saved into
@@ -45,7 +46,7 @@ func (x *Inbox) stage(id string) (dto.StagedFile, error) {
 	}
 	sf, err := x.Desk.Attachments.StageFromInbox(context.Background(), in, id)
 	if err == nil {
-		x.changed("inbox")
+		x.changed(events.KindInbox)
 	}
 	return sf, err
 }
@@ -65,7 +66,7 @@ func (x *Inbox) FileToDocuments(id, clientID string) (dto.Document, error) {
 	}
 	d, err := x.Desk.Attachments.AddDocument(a, clientID, sf.Token, sf.Name)
 	if err == nil {
-		x.changed("documents")
+		x.changed(events.KindDocuments)
 	}
 	return d, err
 }
@@ -94,6 +95,6 @@ func (x *Inbox) ChooseFolder() (dto.Settings, error) {
 	if err := x.Desk.RestartInbox(x.ctx); err != nil {
 		return s, apperr.Wrap(apperr.FileUnreadable, "ClinicDesk could not watch that folder. Choose another one.", err)
 	}
-	x.changed("inbox")
+	x.changed(events.KindInbox)
 	return s, nil
 }
