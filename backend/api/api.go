@@ -52,9 +52,14 @@ func (b *Base) actor() (access.Actor, error) {
 	return a, access.CheckSignedIn(a)
 }
 
-func (b *Base) changed(what string) {
+// changed tells the UI that data of this kind changed; call it only after a
+// change was written.
+func (b *Base) changed(what events.Kind) { b.changedIn(what, "") }
+
+// changedIn is changed for a change in one thread.
+func (b *Base) changedIn(what events.Kind, threadID string) {
 	if b.Emit != nil {
-		b.Emit.Emit(events.DataChanged, map[string]string{"what": what})
+		b.Emit.Emit(events.DataChanged, events.Change{What: what, ThreadID: threadID})
 	}
 }
 

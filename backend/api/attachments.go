@@ -2,6 +2,7 @@ package api
 
 import (
 	"clinicdesk/backend/dto"
+	"clinicdesk/backend/events"
 	"clinicdesk/backend/platform"
 )
 
@@ -17,7 +18,7 @@ func (x *Attachments) SetShared(attachmentID string, shared bool) (dto.Attachmen
 	}
 	out, err := x.Desk.Attachments.SetShared(a, attachmentID, shared)
 	if err == nil {
-		x.changed("attachments")
+		x.changedIn(events.KindAttachments, out.ThreadID)
 	}
 	return out, err
 }
@@ -64,7 +65,7 @@ func (x *Attachments) Delete(attachmentID string) error {
 	}
 	err = x.Desk.Attachments.Delete(a, attachmentID)
 	if err == nil {
-		x.changed("attachments")
+		x.changed(events.KindAttachments)
 	}
 	return err
 }
@@ -79,7 +80,7 @@ func (x *Attachments) CopyToDocuments(attachmentID, clientID string) (dto.Docume
 	}
 	d, err := x.Desk.Attachments.CopyToDocuments(a, attachmentID, clientID)
 	if err == nil {
-		x.changed("documents")
+		x.changed(events.KindDocuments)
 	}
 	return d, err
 }
@@ -103,7 +104,7 @@ func (x *Attachments) Restore(attachmentID string) error {
 	}
 	err = x.Desk.Attachments.Restore(a, attachmentID)
 	if err == nil {
-		x.changed("attachments")
+		x.changed(events.KindAttachments)
 	}
 	return err
 }

@@ -9,6 +9,7 @@ import (
 	"clinicdesk/backend/apperr"
 	"clinicdesk/backend/audit"
 	"clinicdesk/backend/dto"
+	"clinicdesk/backend/events"
 )
 
 // Audit serves Settings → Audit log (owner or manager): read, filter,
@@ -70,7 +71,7 @@ func (x *Audit) Export(filter dto.AuditFilter, path string) (dto.AuditExport, er
 	}
 	out, err := x.reader().Export(a, filter, path)
 	if err == nil {
-		x.changed("audit")
+		x.changed(events.KindAudit)
 	}
 	return out, err
 }

@@ -127,7 +127,7 @@ func (x *Backup) Create(dir string) (dto.BackupInfo, error) {
 	if err != nil {
 		return dto.BackupInfo{}, err
 	}
-	x.changed("audit")
+	x.changed(events.KindAudit)
 	return backup.Info(folder, m), nil
 }
 
@@ -203,7 +203,7 @@ func (x *Backup) Restore(dir string) (dto.RestoreResult, error) {
 	if openErr != nil {
 		return dto.RestoreResult{}, apperr.Wrap(apperr.Internal, "ClinicDesk could not open the practice after the restore. Close ClinicDesk and start it again.", openErr)
 	}
-	x.changed("restore")
+	x.changed(events.KindRestore)
 	if commitErr != nil {
 		return dto.RestoreResult{}, commitErr
 	}

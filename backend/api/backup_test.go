@@ -106,7 +106,7 @@ func TestBackupRestoreSwapsTheDeskSignsEveryoneOutAndIsAudited(t *testing.T) {
 		case BackupProgress:
 			progress++
 		case events.DataChanged:
-			if m, ok := e.Data.(map[string]string); ok && m["what"] == "restore" {
+			if c, ok := e.Data.(events.Change); ok && c.What == events.KindRestore {
 				restored = true
 			}
 		}

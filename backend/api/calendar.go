@@ -5,6 +5,7 @@ import (
 
 	"clinicdesk/backend/apperr"
 	"clinicdesk/backend/dto"
+	"clinicdesk/backend/events"
 )
 
 // Calendar serves Home and the Calendar.
@@ -37,7 +38,7 @@ func (c *Calendar) Create(input dto.AppointmentInput) (dto.Appointment, error) {
 	}
 	out, err := c.Desk.Calendar.Create(a, input)
 	if err == nil {
-		c.changed("appointments")
+		c.changed(events.KindAppointments)
 	}
 	return out, err
 }
@@ -51,7 +52,7 @@ func (c *Calendar) Update(id string, input dto.AppointmentInput) (dto.Appointmen
 	}
 	out, err := c.Desk.Calendar.Update(a, id, input)
 	if err == nil {
-		c.changed("appointments")
+		c.changed(events.KindAppointments)
 	}
 	return out, err
 }
@@ -65,7 +66,7 @@ func (c *Calendar) Cancel(id, reason string) (dto.Appointment, error) {
 	}
 	out, err := c.Desk.Calendar.Cancel(a, id, reason)
 	if err == nil {
-		c.changed("appointments")
+		c.changed(events.KindAppointments)
 	}
 	return out, err
 }

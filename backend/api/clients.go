@@ -1,6 +1,9 @@
 package api
 
-import "clinicdesk/backend/dto"
+import (
+	"clinicdesk/backend/dto"
+	"clinicdesk/backend/events"
+)
 
 // Clients serves the clients list and the client profile.
 type Clients struct{ *Base }
@@ -34,7 +37,7 @@ func (c *Clients) SetAlert(clientID, text string) (dto.ClientProfile, error) {
 	}
 	p, err := c.Desk.Clients.SetAlert(a, clientID, text)
 	if err == nil {
-		c.changed("client")
+		c.changed(events.KindClients)
 	}
 	return p, err
 }
@@ -74,6 +77,6 @@ func (c *Clients) AddDocuments(clientID string, staged []dto.OutgoingFile) ([]dt
 		}
 		out = append(out, d)
 	}
-	c.changed("documents")
+	c.changed(events.KindDocuments)
 	return out, nil
 }

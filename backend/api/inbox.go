@@ -9,6 +9,7 @@ import (
 	"clinicdesk/backend/attachments"
 	"clinicdesk/backend/clock"
 	"clinicdesk/backend/dto"
+	"clinicdesk/backend/events"
 )
 
 // Inbox serves the scan inbox panel: files a scanner (or anyone) saved into
@@ -46,7 +47,7 @@ func (x *Inbox) stage(id string) (dto.StagedFile, error) {
 	}
 	sf, err := x.Desk.Attachments.StageFromInbox(context.Background(), in, id)
 	if err == nil {
-		x.changed("inbox")
+		x.changed(events.KindInbox)
 	}
 	return sf, err
 }
@@ -70,7 +71,7 @@ func (x *Inbox) FileToDocuments(id, clientID string) (dto.Document, error) {
 	}
 	d, err := x.Desk.Attachments.AddDocument(a, clientID, sf.Token, sf.Name)
 	if err == nil {
-		x.changed("documents")
+		x.changed(events.KindDocuments)
 	}
 	return d, err
 }
@@ -100,6 +101,6 @@ func (x *Inbox) ChooseFolder() (dto.Settings, error) {
 	if err := x.Desk.RestartInbox(x.ctx); err != nil {
 		return s, apperr.Wrap(apperr.FileUnreadable, "ClinicDesk could not watch that folder. Choose another one.", err)
 	}
-	x.changed("inbox")
+	x.changed(events.KindInbox)
 	return s, nil
 }

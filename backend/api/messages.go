@@ -2,6 +2,7 @@ package api
 
 import (
 	"clinicdesk/backend/dto"
+	"clinicdesk/backend/events"
 	"clinicdesk/backend/store"
 )
 
@@ -57,16 +58,20 @@ func (m *Messages) MyThreads(clientID string) ([]dto.ThreadSummary, error) {
 	return m.Desk.Messages.MyThreads(a)
 }
 
-// Open opens a thread and marks it read.
+// Open returns a thread for the signed-in staff member. It writes only what
+// is new: it marks the thread read when a message came after their last read
+// (and then tells the UI, as a threads change) and audits a view the first
+// time they open it after signing in or when it shows them unread messages.
+// Opening it again writes nothing and emits nothing, so a view may reload it.
 func (m *Messages) Open(threadID string) (dto.Thread, error) {
 	defer m.hold()()
 	a, err := m.actor()
 	if err != nil {
 		return dto.Thread{}, err
 	}
-	t, err := m.Desk.Messages.Open(a, threadID)
-	if err == nil {
-		m.changed("read")
+	t, did, err := m.Desk.Messages.OpenThread(a, threadID)
+	if err == nil && did.MarkedRead {
+		m.changedIn(events.KindThreads, threadID)
 	}
 	return t, err
 }
@@ -80,7 +85,7 @@ func (m *Messages) Compose(req dto.ComposeRequest) (dto.Thread, error) {
 	}
 	t, err := m.Desk.Messages.Compose(a, req)
 	if err == nil {
-		m.changed("messages")
+		m.changedIn(events.KindMessages, t.ID)
 	}
 	return t, err
 }
@@ -94,7 +99,7 @@ func (m *Messages) Reply(req dto.ReplyRequest) (dto.Thread, error) {
 	}
 	t, err := m.Desk.Messages.Reply(a, req)
 	if err == nil {
-		m.changed("messages")
+		m.changedIn(events.KindMessages, t.ID)
 	}
 	return t, err
 }

@@ -5,6 +5,7 @@ import (
 
 	"clinicdesk/backend/demo"
 	"clinicdesk/backend/dto"
+	"clinicdesk/backend/events"
 	"clinicdesk/backend/store"
 )
 
@@ -46,7 +47,7 @@ func (s *Session) SignIn(staffID, secret string) (dto.Session, error) {
 	if _, err := s.Desk.Auth.SignIn(staffID, secret); err != nil {
 		return dto.Session{}, err
 	}
-	s.changed("session")
+	s.changed(events.KindSession)
 	return s.current()
 }
 

@@ -1,6 +1,9 @@
 package api
 
-import "clinicdesk/backend/dto"
+import (
+	"clinicdesk/backend/dto"
+	"clinicdesk/backend/events"
+)
 
 // Settings serves Settings → Security and the other practice settings.
 type Settings struct{ *Base }
@@ -17,7 +20,7 @@ func (s *Settings) Get() (dto.Settings, error) {
 
 func (s *Settings) done(out dto.Settings, err error) (dto.Settings, error) {
 	if err == nil {
-		s.changed("settings")
+		s.changed(events.KindSettings)
 	}
 	return out, err
 }

@@ -7,6 +7,7 @@ import (
 
 	"clinicdesk/backend/access"
 	"clinicdesk/backend/audit"
+	"clinicdesk/backend/events"
 	"clinicdesk/backend/sync"
 )
 
@@ -18,20 +19,26 @@ import (
 // app's startup and stop it with StopSync at shutdown (plain functions, so
 // Wails does not bind them). Events: sync:status (sync.Status), sync:progress
 // ({phase, done, total}) and data:changed {what: "sync"} after hub changes
-// were applied.
+// were applied, or the desk joined or left a hub.
 type Sync struct {
 	*Base
 	eng *sync.Engine
 }
 
 // lazyEmitter forwards to the Base's emitter as it is when the event fires
-// (the Wails emitter is set after the bindings are built).
+// (the Wails emitter is set after the bindings are built). The engine cannot
+// import package events (it imports Wails), so its "hub changes applied"
+// becomes the typed sync change here.
 type lazyEmitter struct{ b *Base }
 
 func (l lazyEmitter) Emit(name string, data any) {
-	if l.b.Emit != nil {
-		l.b.Emit.Emit(name, data)
+	if l.b.Emit == nil {
+		return
 	}
+	if name == sync.EventApplied {
+		data = events.Change{What: events.KindSync}
+	}
+	l.b.Emit.Emit(name, data)
 }
 
 // NewSync builds the desk's sync engine over b.Desk.
@@ -140,5 +147,5 @@ func (s *Sync) audit(a access.Actor, action string, detail map[string]any) {
 	s.Desk.DB.Tx(func(tx *gorm.DB) error {
 		return s.Desk.Audit.Append(tx, audit.Entry{StaffID: a.StaffID, Action: action, Detail: detail})
 	})
-	s.changed("sync")
+	s.changed(events.KindSync)
 }

@@ -120,6 +120,7 @@ type Session struct {
 	mu     gosync.RWMutex
 	actor  access.Actor
 	locked bool
+	views  map[string]bool // staff id + thread id viewed since this sign-in (see Viewed)
 }
 
 // Actor returns the signed-in staff member, or an empty Actor when nobody is
@@ -140,7 +141,33 @@ func (s *Session) Locked() (bool, access.Actor) {
 	return s.locked, s.actor
 }
 
-func (s *Session) set(a access.Actor) { s.mu.Lock(); s.actor, s.locked = a, false; s.mu.Unlock() }
+func (s *Session) set(a access.Actor) {
+	s.mu.Lock()
+	s.actor, s.locked, s.views = a, false, nil
+	s.mu.Unlock()
+}
+
+// Viewed reports whether staffID opened threadID since signing in: every
+// sign-in (an unlock and a switch of user too) starts with nothing viewed.
+func (s *Session) Viewed(staffID, threadID string) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.actor.StaffID == staffID && s.views[staffID+"/"+threadID]
+}
+
+// RememberView records that staffID opened threadID in this sign-in; a
+// call finishing for someone who is no longer signed in is forgotten.
+func (s *Session) RememberView(staffID, threadID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.actor.StaffID != staffID {
+		return
+	}
+	if s.views == nil {
+		s.views = map[string]bool{}
+	}
+	s.views[staffID+"/"+threadID] = true
+}
 
 // Service signs staff in and out.
 type Service struct {

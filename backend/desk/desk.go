@@ -85,7 +85,7 @@ func Open(ctx context.Context, dir string, opt Options) (*Desk, error) {
 		Session: &auth.Session{}}
 	d.Auth = &auth.Service{DB: db, Audit: d.Audit, Clock: d.Clock, Session: d.Session}
 	d.Attachments = &attachments.Service{DB: db, Rec: d.Rec, Audit: d.Audit, Clock: d.Clock, Blobs: blobs, ViewDir: viewDir}
-	d.Messages = &messaging.Service{DB: db, Rec: d.Rec, Audit: d.Audit, Clock: d.Clock, Attachments: d.Attachments}
+	d.Messages = &messaging.Service{DB: db, Rec: d.Rec, Audit: d.Audit, Clock: d.Clock, Attachments: d.Attachments, Views: d.Session}
 	d.Clients = &clients.Service{DB: db, Rec: d.Rec, Audit: d.Audit, Clock: d.Clock, Unread: d.Messages}
 	d.Settings = &settings.Service{DB: db, Rec: d.Rec, Audit: d.Audit, Clock: d.Clock}
 	d.Calendar = &calendar.Service{DB: db, Rec: d.Rec, Audit: d.Audit, Clock: d.Clock, Unread: d.Messages}

@@ -14,7 +14,7 @@ import (
 // Event names.
 const (
 	FileProgress = "files:progress" // {id, name, done, total}
-	DataChanged  = "data:changed"   // {what}
+	DataChanged  = "data:changed"   // Change: what changed (a Kind), and in which thread
 	InboxChanged = "inbox:changed"  // {}
 	Locked       = "session:locked" // {}
 )
@@ -50,6 +50,27 @@ type Recorded struct {
 func (f *Fake) Emit(name string, data any) {
 	f.mu.Lock()
 	f.Events = append(f.Events, Recorded{name, data})
+	f.mu.Unlock()
+}
+
+// Changes returns the DataChanged events received so far.
+func (f *Fake) Changes() []Change {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []Change
+	for _, e := range f.Events {
+		if e.Name == DataChanged {
+			c, _ := e.Data.(Change) // an untyped payload shows as What ""
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Reset forgets the events received so far.
+func (f *Fake) Reset() {
+	f.mu.Lock()
+	f.Events = nil
 	f.mu.Unlock()
 }
 

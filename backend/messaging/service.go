@@ -35,6 +35,16 @@ type Service struct {
 	Audit       audit.Log
 	Clock       clock.Clock
 	Attachments *attachments.Service
+	// Views remembers the threads each staff member viewed since signing
+	// in (the desk's session), so opening one again is not a new view.
+	// Nil: every Open that is not a refusal is a view.
+	Views Views
+}
+
+// Views remembers which threads a staff member has viewed in this sign-in.
+type Views interface {
+	Viewed(staffID, threadID string) bool
+	RememberView(staffID, threadID string)
 }
 
 // threadListCols selects one thread of a list as a single packed row (see
@@ -274,9 +284,28 @@ func preview(body string) string {
 }
 
 // Open returns a thread the actor takes part in, with every message and the
-// attachments they may see, and marks it read for them.
+// attachments they may see; see OpenThread for what it writes.
 func (s *Service) Open(a access.Actor, threadID string) (dto.Thread, error) {
+	t, _, err := s.OpenThread(a, threadID)
+	return t, err
+}
+
+// Opened says what an OpenThread wrote.
+type Opened struct {
+	MarkedRead bool // the thread had messages after the reader's last read; it is read now
+	Audited    bool // a view was added to the audit log
+}
+
+// OpenThread returns a thread the actor takes part in and writes only what
+// is new: it marks the thread read when a message came after the reader's
+// last read (a participant change, recorded for sync), and audits a view the
+// first time the reader opens the thread in this sign-in or when it shows
+// them messages they had not read. Opening a thread that is read and already
+// viewed in this sign-in writes nothing, so a screen may show it again as
+// often as it likes.
+func (s *Service) OpenThread(a access.Actor, threadID string) (dto.Thread, Opened, error) {
 	var out dto.Thread
+	var did Opened
 	err := s.DB.Tx(func(tx *gorm.DB) error {
 		var th store.Thread
 		if err := tx.Where("id = ?", threadID).Limit(1).Find(&th).Error; err != nil {
@@ -293,16 +322,53 @@ func (s *Service) Open(a access.Actor, threadID string) (dto.Thread, error) {
 			}
 			return apperr.New(apperr.NotParticipant, "You are not part of this message thread, so you can't open it.")
 		}
-		if err := s.markRead(tx, a, threadID); err != nil {
+		if did.MarkedRead, err = s.markReadIfNew(tx, a, threadID); err != nil {
 			return err
 		}
-		if err := s.Audit.Append(tx, audit.Entry{StaffID: a.StaffID, Action: audit.ActOpenThread, ThreadID: threadID}); err != nil {
-			return err
+		if did.MarkedRead || s.Views == nil || !s.Views.Viewed(a.StaffID, threadID) {
+			if err := s.Audit.Append(tx, audit.Entry{StaffID: a.StaffID, Action: audit.ActOpenThread, ThreadID: threadID}); err != nil {
+				return err
+			}
+			did.Audited = true
 		}
 		out, err = s.threadView(tx, a, th)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return dto.Thread{}, Opened{}, err
+	}
+	if s.Views != nil {
+		s.Views.RememberView(a.StaffID, threadID)
+	}
+	return out, did, nil
+}
+
+// markReadIfNew marks the thread read for the actor when it holds a message
+// after their last read (compared as stored, like the unread counts), and
+// reports whether it did. Read up to the newest message even when that one
+// carries a later time than this desk's clock (another desk's), so the
+// thread does not stay "new" for ever.
+func (s *Service) markReadIfNew(tx *gorm.DB, a access.Actor, threadID string) (bool, error) {
+	var p store.Participant
+	err := tx.Raw(`SELECT p.* FROM participants p WHERE p.thread_id = ? AND p.kind = 'staff' AND p.person_id = ?
+		AND EXISTS (SELECT 1 FROM messages m WHERE m.thread_id = p.thread_id AND m.created_at > COALESCE(p.last_read_at, ''))
+		LIMIT 1`, threadID, a.StaffID).Scan(&p).Error
+	if err != nil || p.ID == "" {
+		return false, err
+	}
+	var last store.Message
+	if err := tx.Where("thread_id = ?", threadID).Order("created_at DESC").Limit(1).Find(&last).Error; err != nil {
+		return false, err
+	}
+	at := s.Clock.Now()
+	if last.CreatedAt.After(at) {
+		at = last.CreatedAt
+	}
+	p.LastReadAt = &at
+	if err := tx.Model(&store.Participant{}).Where("id = ?", p.ID).Update("last_read_at", at).Error; err != nil {
+		return false, err
+	}
+	return true, s.Rec.Record(tx, "participant", p.ID, sync.OpUpdate, p)
 }
 
 func (s *Service) markRead(tx *gorm.DB, a access.Actor, threadID string) error {

@@ -2,6 +2,7 @@ package messaging_test
 
 import (
 	"testing"
+	"time"
 
 	"clinicdesk/backend/access"
 	"clinicdesk/backend/apperr"
@@ -217,4 +218,61 @@ func TestThreadsWithClientPagesAreTheWholeListInOrder(t *testing.T) {
 	if _, _, err := p.d.Messages.ThreadsWithClientPage(access.Actor{}, p.c.ID, 0, 2); !apperr.Is(err, apperr.NotSignedIn) {
 		t.Fatalf("signed out: %v", err)
 	}
+}
+
+// A screen showing an open thread reloads it whenever its data changes:
+// opening a thread that is read, and already viewed in this sign-in, must
+// write nothing at all (no participant change for sync, no audit entry).
+// Something new to read is marked read and viewed once; a new sign-in views
+// it once again.
+func TestOpeningAReadThreadAgainWritesNothing(t *testing.T) {
+	p := newPractice(t)
+	th := p.compose(t, p.s, dto.ComposeRequest{ClientID: p.c.ID, Body: "one"})
+	p.clientWrites(t, p.c.ID, th.ID, "two")
+	_, err := p.d.Auth.SignIn(p.s.StaffID, "")
+	must(t, err)
+
+	open := func(wantRead, wantAudit bool) {
+		t.Helper()
+		before := rowCounts(t, p.d)
+		got, did, err := p.d.Messages.OpenThread(p.s, th.ID)
+		must(t, err)
+		if len(got.Messages) == 0 {
+			t.Fatal("the thread came back empty")
+		}
+		if did.MarkedRead != wantRead || did.Audited != wantAudit {
+			t.Fatalf("open: marked read %v, audited %v; want %v, %v", did.MarkedRead, did.Audited, wantRead, wantAudit)
+		}
+		after := rowCounts(t, p.d)
+		var audits, changes int64
+		if wantAudit {
+			audits = 1
+		}
+		if wantRead {
+			changes = 1
+		}
+		if after["audit_events"]-before["audit_events"] != audits || after["changes"]-before["changes"] != changes {
+			t.Fatalf("open wrote %d audit entries and %d changes, want %d and %d", after["audit_events"]-before["audit_events"],
+				after["changes"]-before["changes"], audits, changes)
+		}
+		p.clk.Advance(time.Minute)
+	}
+	open(true, true)   // the client's message is new: read, and viewed
+	open(false, false) // nothing new, viewed already: nothing written
+	open(false, false)
+	if unreadOf(p.tab(t, p.s, p.c.ID), th.ID) != 0 {
+		t.Fatal("the thread is still unread")
+	}
+
+	p.clientWrites(t, p.c.ID, th.ID, "three")
+	open(true, true) // a new message shown is read and viewed
+	open(false, false)
+
+	_, err = p.d.Auth.SignIn(p.s.StaffID, "") // signing in again (an unlock, a new day)
+	must(t, err)
+	open(false, true) // a view in the new sign-in, nothing to mark read
+	open(false, false)
+
+	p.reply(t, p.s, th.ID, "my own answer")
+	open(false, false) // my own message is not news to me
 }

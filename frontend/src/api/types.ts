@@ -226,11 +226,6 @@ export interface FileProgress {
   total: number;
 }
 
-/** Payload of the `data:changed` event. */
-export interface DataChanged {
-  what: string;
-}
-
 /** What the Calendar sends to book or edit an appointment (times RFC 3339). */
 export interface AppointmentInput {
   clientId: string;

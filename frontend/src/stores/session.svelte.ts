@@ -38,18 +38,36 @@ class SessionStore {
     }
   }
 
-  /** Bumped by every sign-in, sign-out, lock and switch: an answer asked for before it is stale. */
+  /**
+   * Bumped when a sign-in, sign-out, lock or switch starts and when Go has
+   * answered it: a session check asked before or during one is stale.
+   */
   #generation = 0;
+  /** Sign-ins, sign-outs and locks Go has not answered yet. */
+  #changing = 0;
+
+  /** Runs a change of who is signed in; session checks asked meanwhile are dropped. */
+  async #change<T>(fn: () => Promise<T>): Promise<T> {
+    this.#generation++;
+    this.#changing++;
+    try {
+      return await fn();
+    } finally {
+      this.#changing--;
+      this.#generation++;
+    }
+  }
 
   /** Re-reads the session (settings changed); a desk Go says is signed out goes to the lock screen. */
   async refresh(): Promise<void> {
-    if (this.lockedBy) return;
+    if (this.lockedBy || this.#changing) return;
     const before = this.current?.staff ?? null;
     const generation = this.#generation;
     try {
       const now = await sessionApi.current();
       // Someone signed in or out while we asked (Switch user right after a
-      // change): this answer describes the session before, not a lock.
+      // change): Go may have answered before or after the sign-out, so this
+      // answer says neither "still signed in" nor "locked".
       if (generation !== this.#generation) return;
       if (before && !now.staff) {
         this.#toLockScreen(before);
@@ -63,8 +81,7 @@ class SessionStore {
   }
 
   async signIn(staffId: string, secret: string): Promise<void> {
-    this.#generation++;
-    this.current = await sessionApi.signIn(staffId, secret);
+    this.current = await this.#change(() => sessionApi.signIn(staffId, secret));
     this.lastStaffId = staffId;
     this.lockedBy = null;
   }
@@ -85,9 +102,8 @@ class SessionStore {
   }
 
   async signOut(): Promise<void> {
-    this.#generation++;
     try {
-      await sessionApi.signOut();
+      await this.#change(() => sessionApi.signOut());
     } finally {
       this.lastStaffId = '';
       this.lockedBy = null;
@@ -97,11 +113,10 @@ class SessionStore {
 
   /** Locks the desk (inactivity or the Lock button): Go refuses every call until unlocked. */
   async lock(): Promise<void> {
-    this.#generation++;
     const who = this.current?.staff ?? null;
     if (who) this.#toLockScreen(who);
     try {
-      await sessionApi.lock();
+      await this.#change(() => sessionApi.lock());
     } finally {
       this.current = this.current ? { ...this.current, staff: null } : null;
     }

@@ -3,6 +3,7 @@
 // Component tests never touch wailsjs.
 import { cleanup } from '@testing-library/svelte';
 import { afterEach, vi } from 'vitest';
+import { resetEvents } from './events';
 
 vi.mock('../api/session', () => ({
   staffList: vi.fn(async () => []),
@@ -95,11 +96,15 @@ vi.mock('../api/sync', () => ({
   onSyncStatus: vi.fn(() => () => {}),
   onSyncProgress: vi.fn(() => () => {}),
 }));
-vi.mock('../api/runtime', () => ({
-  hasRuntime: vi.fn(() => false),
-  onEvent: vi.fn(() => () => {}),
-  registerDropZone: vi.fn(() => ({ unregister: () => {}, nativeDropSince: () => false })),
-}));
+// Go's events come from the test's own bus (src/test/events.ts: emitChange).
+vi.mock('../api/runtime', async () => {
+  const bus = await import('./events');
+  return {
+    hasRuntime: vi.fn(() => false),
+    onEvent: vi.fn(bus.on),
+    registerDropZone: vi.fn(() => ({ unregister: () => {}, nativeDropSince: () => false })),
+  };
+});
 
 // What jsdom lacks and bits-ui uses.
 class RO {
@@ -128,5 +133,6 @@ if (!window.matchMedia) {
 
 afterEach(() => {
   cleanup();
+  resetEvents();
   document.body.innerHTML = '';
 });
