@@ -154,7 +154,7 @@ func (x *Backup) Inspect(dir string) (dto.BackupInfo, error) {
 // backup and copies it beside the data while the desk keeps working, then
 // closes the desk, swaps the data in, reopens it and records the restore in
 // the (restored) audit log. Everyone is signed out afterwards; the UI
-// receives data:changed {what: "restore"}.
+// receives data:changed {kind: "restore"}.
 func (x *Backup) Restore(dir string) (dto.RestoreResult, error) {
 	// Not held for the whole call like the others: it takes the write side
 	// for the swap. Until then it holds the read side like any call.
