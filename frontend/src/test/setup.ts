@@ -42,6 +42,8 @@ vi.mock('../api/files', () => ({
   CHUNK_SIZE: 512 * 1024,
   toBase64: vi.fn(() => ''),
   uploadFile: vi.fn(async () => ({})),
+  maxFileBytes: vi.fn(async () => 50 * 1024 * 1024),
+  sizeProblem: vi.fn(() => null),
   stageBrowserFiles: vi.fn(async () => ({ files: [], problems: [] })),
   stagePaths: vi.fn(async () => ({ files: [], problems: [] })),
   pickFiles: vi.fn(async () => []),
