@@ -212,5 +212,5 @@ func (f *Files) CheckStore() (dto.StoreReport, error) {
 		return s
 	}
 	return dto.StoreReport{OK: r.OK(), Blobs: r.Blobs, Bytes: r.Bytes, Missing: nz(r.Missing), Corrupt: nz(r.Corrupt),
-		Unreferenced: nz(r.Unreferenced), StaleTemp: len(r.StaleTemp)}, nil
+		Unreferenced: nz(r.Unreferenced), StaleTemp: len(r.StaleTemp), Pending: len(r.Pending)}, nil
 }

@@ -1,7 +1,10 @@
 package api
 
 import (
+	"context"
 	"encoding/base64"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +12,7 @@ import (
 
 	"clinicdesk/backend/apperr"
 	"clinicdesk/backend/desk"
+	"clinicdesk/backend/dto"
 	"clinicdesk/backend/store"
 	"clinicdesk/backend/testutil"
 )
@@ -100,5 +104,41 @@ func TestUploadLargerThanTheLimitIsRefusedWhileStreaming(t *testing.T) {
 	root := d.Blobs.Root()
 	if got := append(filesIn(t, filepath.Join(root, "tmp")), filesIn(t, filepath.Join(root, "blobs"))...); len(got) != 0 {
 		t.Errorf("bytes kept of a refused upload: %v", got)
+	}
+}
+
+// The in-app preview goes by attachment or document id, with the permission
+// check: a file's content hash opens nothing, even for a signed-in staff
+// member, and writes no audit entry.
+func TestPreviewByContentHashServesNothing(t *testing.T) {
+	d, _ := uploadDesk(t)
+	a := d.Session.Actor()
+	client := testutil.AddClient(t, d, "Casey")
+	data := "plain words of a letter\n"
+	sf, err := d.Attachments.StageReader(context.Background(), a, strings.NewReader(data), "letter.txt", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	th, err := d.Messages.Compose(a, dto.ComposeRequest{ClientID: client.ID, Subject: "L", Files: []dto.OutgoingFile{{Token: sf.Token, Name: sf.Name}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var row store.Attachment
+	if err := d.DB.First(&row, "id = ?", th.Messages[0].Attachments[0].ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	var before, after int64
+	d.DB.Model(&store.AuditEvent{}).Count(&before)
+	h := PreviewHandler(&Base{Desk: d})
+	for _, kind := range []string{"attachment", "document"} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, PreviewURL(kind, row.BlobSHA256), nil))
+		if rec.Code != http.StatusNotFound || strings.Contains(rec.Body.String(), data) {
+			t.Errorf("preview of %s by hash: %d %q", kind, rec.Code, rec.Body.String())
+		}
+	}
+	d.DB.Model(&store.AuditEvent{}).Count(&after)
+	if after != before {
+		t.Errorf("a preview by hash wrote %d audit entries", after-before)
 	}
 }

@@ -2,6 +2,7 @@ package attachments
 
 import (
 	"context"
+	"slices"
 
 	"gorm.io/gorm"
 
@@ -68,10 +69,10 @@ func (s *Service) AddDocument(a access.Actor, clientID, token, name string) (dto
 // SweepOrphans would remove: no row names them, no live staged file holds
 // them, and they are older than OrphanGrace (a file being staged or sent
 // right now is not an orphan).
-func (s *Service) StoreCheck(ctx context.Context) (files.Report, error) {
+func (s *Service) StoreCheck(ctx context.Context) (StoreReport, error) {
 	var known []string
 	if err := s.DB.Model(&store.Blob{}).Pluck("sha256", &known).Error; err != nil {
-		return files.Report{}, err
+		return StoreReport{}, err
 	}
 	// Purge keeps the blobs row but removes the bytes when only purged
 	// attachments use them: those are not expected on disk.
@@ -80,7 +81,7 @@ func (s *Service) StoreCheck(ctx context.Context) (files.Report, error) {
 		WHERE EXISTS (SELECT 1 FROM attachments a WHERE a.blob_sha256 = b.sha256 AND a.purged_at IS NOT NULL)
 		  AND NOT EXISTS (SELECT 1 FROM attachments a WHERE a.blob_sha256 = b.sha256 AND a.purged_at IS NULL)
 		  AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.blob_sha256 = b.sha256)`).Scan(&purged).Error; err != nil {
-		return files.Report{}, err
+		return StoreReport{}, err
 	}
 	gone := make(map[string]bool, len(purged))
 	for _, p := range purged {
@@ -92,8 +93,31 @@ func (s *Service) StoreCheck(ctx context.Context) (files.Report, error) {
 			expected = append(expected, k)
 		}
 	}
-	return s.Blobs.Check(ctx, expected, func(sha string) bool {
+	var pending []string
+	rep, err := s.Blobs.Check(ctx, expected, func(sha string) bool {
 		mod, ok := s.Blobs.ModTime(sha)
-		return !ok || !s.orphan(sha, mod)
+		if !ok {
+			return true // removed while checking
+		}
+		switch named, err := s.named(sha); {
+		case err != nil || named:
+			return true
+		case s.orphan(sha, mod):
+			return false
+		}
+		pending = append(pending, sha)
+		return true
 	})
+	slices.Sort(pending)
+	return StoreReport{Report: rep, Pending: pending}, err
+}
+
+// StoreReport is the store check of the desk: the blob store's Report, and
+// the bytes no row names that are kept for now.
+type StoreReport struct {
+	files.Report
+	// Pending are intact blobs no row names, kept because a live staged
+	// file holds them or they are younger than OrphanGrace (being staged
+	// or sent right now); SweepOrphans removes them once neither holds.
+	Pending []string
 }

@@ -182,4 +182,5 @@ export const checkStore = (): Promise<StoreReport> =>
     missing: r.missing ?? [],
     corrupt: r.corrupt ?? [],
     unreferenced: r.unreferenced ?? [],
+    pending: r.pending ?? 0,
   }));

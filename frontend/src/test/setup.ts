@@ -48,7 +48,7 @@ vi.mock('../api/files', () => ({
   stagePaths: vi.fn(async () => ({ files: [], problems: [] })),
   pickFiles: vi.fn(async () => []),
   canPickNatively: vi.fn(() => false),
-  checkStore: vi.fn(async () => ({ ok: true, blobs: 0, bytes: 0, missing: [], corrupt: [], unreferenced: [], staleTemp: 0 })),
+  checkStore: vi.fn(async () => ({ ok: true, blobs: 0, bytes: 0, missing: [], corrupt: [], unreferenced: [], staleTemp: 0, pending: 0 })),
 }));
 vi.mock('../api/settings', () => ({
   get: vi.fn(async () => ({})),
