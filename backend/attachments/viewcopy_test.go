@@ -190,3 +190,33 @@ func relTo(t *testing.T, p string) string {
 	must(t, err)
 	return r
 }
+
+// The picker and drag-and-drop in the window stage by path: size, emptiness
+// and folders are refused from the file's metadata before a byte is read or
+// written. The oversize file here is sparse zeros, which the type check
+// would refuse as a file of no known type had any of it been read.
+func TestStagingByPathRefusesLimitsBeforeReading(t *testing.T) {
+	d, _ := testutil.Desk(t, false)
+	a := signedIn(t, d, testutil.AddStaff(t, d, "Sam", store.RoleClinician))
+	dir := t.TempDir()
+	big := filepath.Join(dir, "scan.pdf")
+	f, err := os.Create(big)
+	must(t, err)
+	must(t, f.Truncate(60<<20))
+	must(t, f.Close())
+	empty := filepath.Join(dir, "empty.txt")
+	must(t, os.WriteFile(empty, nil, 0o600))
+	folder := filepath.Join(dir, "Scans")
+	must(t, os.Mkdir(folder, 0o700))
+	for p, want := range map[string]apperr.Code{big: apperr.FileTooLarge, empty: apperr.FileEmpty, folder: apperr.FileIsFolder} {
+		if _, err := d.Attachments.Stage(context.Background(), a, p, nil); !apperr.Is(err, want) {
+			t.Errorf("staging %s: %v, want %s", filepath.Base(p), err, want)
+		}
+	}
+	for _, sub := range []string{"tmp", "blobs"} {
+		ents, _ := os.ReadDir(filepath.Join(d.Blobs.Root(), sub))
+		if len(ents) != 0 {
+			t.Errorf("files/%s holds %d entries after refusals", sub, len(ents))
+		}
+	}
+}

@@ -140,8 +140,6 @@ func (s *Session) Locked() (bool, access.Actor) {
 	return s.locked, s.actor
 }
 
-func (s *Session) set(a access.Actor) { s.mu.Lock(); s.actor, s.locked = a, false; s.mu.Unlock() }
-
 // Service signs staff in and out.
 type Service struct {
 	DB      *store.DB
