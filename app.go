@@ -57,7 +57,9 @@ func (a *App) startup(ctx context.Context) {
 	}
 }
 
-// purgeLoop frees the bytes of attachments deleted more than 30 days ago.
+// purgeLoop frees the bytes of attachments deleted more than 30 days ago,
+// and the bytes nothing uses any more (staged files never sent, leftovers of
+// a crash) once their grace period has passed.
 func (a *App) purgeLoop(ctx context.Context) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -66,6 +68,11 @@ func (a *App) purgeLoop(ctx context.Context) {
 			log.Printf("purge: %v", err)
 		} else if n > 0 {
 			log.Printf("purged %d deleted attachment(s)", n)
+		}
+		if gone, err := a.base.Desk.Attachments.SweepOrphans(ctx); err != nil {
+			log.Printf("sweep unreferenced files: %v", err)
+		} else if len(gone) > 0 {
+			log.Printf("removed %d unreferenced stored file(s)", len(gone))
 		}
 		select {
 		case <-ctx.Done():

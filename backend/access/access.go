@@ -18,6 +18,10 @@ type Actor struct {
 	StaffID string
 	Role    string
 	Name    string
+	// Session identifies this sign-in on the desk: every sign-in (a switch
+	// of user, an unlock after a lock) gets a new one. What is bound to a
+	// session (staged files, viewer copies) dies with it.
+	Session string
 }
 
 // IsManager reports whether the actor is an owner or a manager.

@@ -26,6 +26,7 @@ type Files struct {
 }
 
 type upload struct {
+	actor  access.Actor
 	name   string
 	pw     *io.PipeWriter
 	cancel context.CancelFunc
@@ -55,13 +56,14 @@ func (f *Files) PickFiles() ([]string, error) {
 // in Problems with its reason; the accepted ones are ready to send.
 func (f *Files) StagePaths(paths []string) (dto.StageResult, error) {
 	defer f.hold()()
-	if _, err := f.actor(); err != nil {
+	a, err := f.actor()
+	if err != nil {
 		return dto.StageResult{}, err
 	}
 	out := dto.StageResult{Files: []dto.StagedFile{}, Problems: []dto.FileProblem{}}
 	for _, p := range paths {
 		id := clock.NewID()
-		sf, err := f.Desk.Attachments.Stage(context.Background(), p, f.progress(id, displayName(p)))
+		sf, err := f.Desk.Attachments.Stage(context.Background(), a, p, f.progress(id, displayName(p)))
 		if err != nil {
 			e := apperr.As(err)
 			out.Problems = append(out.Problems, dto.FileProblem{Name: displayName(p), Code: string(e.Code), Message: e.Message})
@@ -72,17 +74,33 @@ func (f *Files) StagePaths(paths []string) (dto.StageResult, error) {
 	return out, nil
 }
 
-// BeginUpload starts streaming a browser File of the given size; the bytes
-// go straight through the checks into the blob store as chunks arrive.
-func (f *Files) BeginUpload(name string, size int64) (string, error) {
+// MaxFileBytes is the practice's per-file limit: the UI refuses a larger
+// or empty file before sending any of it.
+func (f *Files) MaxFileBytes() (int64, error) {
 	defer f.hold()()
 	if _, err := f.actor(); err != nil {
+		return 0, err
+	}
+	return f.Desk.Attachments.MaxFileBytes()
+}
+
+// BeginUpload starts streaming a browser File of the given size; the bytes
+// go straight through the checks into the blob store as chunks arrive. A
+// declared size of zero or over the limit, or a bad name, is refused at
+// once; the limit is enforced again on the bytes as they arrive.
+func (f *Files) BeginUpload(name string, size int64) (string, error) {
+	defer f.hold()()
+	a, err := f.actor()
+	if err != nil {
+		return "", err
+	}
+	if err := f.Desk.Attachments.CheckUpload(a, name, size); err != nil {
 		return "", err
 	}
 	id := clock.NewID()
 	pr, pw := io.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
-	u := &upload{name: name, pw: pw, cancel: cancel, done: make(chan struct{})}
+	u := &upload{actor: a, name: name, pw: pw, cancel: cancel, done: make(chan struct{})}
 	f.mu.Lock()
 	if f.uploads == nil {
 		f.uploads = map[string]*upload{}
@@ -97,7 +115,7 @@ func (f *Files) BeginUpload(name string, size int64) (string, error) {
 		if prog != nil {
 			report = func(done int64) { prog(done, size) }
 		}
-		u.result, u.err = d.Attachments.StageReader(ctx, pr, name, report)
+		u.result, u.err = d.Attachments.StageReader(ctx, a, pr, name, report)
 		pr.CloseWithError(io.ErrClosedPipe) // unblock a writer if staging stopped early
 	}()
 	return id, nil
@@ -148,7 +166,8 @@ func (f *Files) FinishUpload(id string) (dto.StagedFile, error) {
 	return u.result, u.err
 }
 
-// CancelUpload stops an upload; nothing of it is kept.
+// CancelUpload stops an upload; nothing of it is kept (a file whose bytes
+// were all stored before the cancel is dropped too).
 func (f *Files) CancelUpload(id string) error {
 	defer f.hold()()
 	u, err := f.get(id)
@@ -159,6 +178,9 @@ func (f *Files) CancelUpload(id string) error {
 	u.pw.CloseWithError(context.Canceled)
 	<-u.done
 	f.forget(id)
+	if u.err == nil && u.result.Token != "" {
+		f.Desk.Attachments.Unstage(u.actor, u.result.Token)
+	}
 	return nil
 }
 
@@ -198,5 +220,5 @@ func (f *Files) CheckStore() (dto.StoreReport, error) {
 		return s
 	}
 	return dto.StoreReport{OK: r.OK(), Blobs: r.Blobs, Bytes: r.Bytes, Missing: nz(r.Missing), Corrupt: nz(r.Corrupt),
-		Unreferenced: nz(r.Unreferenced), StaleTemp: len(r.StaleTemp)}, nil
+		Unreferenced: nz(r.Unreferenced), StaleTemp: len(r.StaleTemp), Pending: len(r.Pending)}, nil
 }

@@ -38,14 +38,15 @@ func (x *Inbox) List() (dto.Inbox, error) {
 }
 
 func (x *Inbox) stage(id string) (dto.StagedFile, error) {
-	if _, err := x.actor(); err != nil {
+	a, err := x.actor()
+	if err != nil {
 		return dto.StagedFile{}, err
 	}
 	in := x.Desk.Inbox()
 	if in == nil {
 		return dto.StagedFile{}, apperr.New(apperr.NotFound, "The scan inbox is not running.")
 	}
-	sf, err := x.Desk.Attachments.StageFromInbox(context.Background(), in, id)
+	sf, err := x.Desk.Attachments.StageFromInbox(context.Background(), a, in, id)
 	if err == nil {
 		x.changed(events.KindInbox)
 	}

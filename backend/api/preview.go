@@ -59,7 +59,7 @@ func PreviewHandler(b *Base) http.Handler {
 		}
 		// Verify the whole file before the first byte is sent: the copy fails
 		// on a hash mismatch, so a corrupt file is never shown.
-		path, err := attachments.WriteViewCopy(b.Desk.Attachments.ViewDir, "preview-"+id, name, rc)
+		path, err := b.Desk.Attachments.SessionCopy(a, "preview-"+id, name, rc)
 		if err != nil {
 			http.Error(w, "This file is damaged and cannot be shown. Tell your practice manager.", http.StatusInternalServerError)
 			return

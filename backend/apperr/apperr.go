@@ -32,6 +32,7 @@ const (
 	FileTypeRefused      Code = "file_type_refused"
 	FileNameInvalid      Code = "file_name_invalid"
 	FileCorrupt          Code = "file_corrupt"
+	FileLocationRefused  Code = "file_location_refused"
 	Cancelled            Code = "cancelled"
 	Conflict             Code = "conflict"
 	BadCredentials       Code = "bad_credentials"

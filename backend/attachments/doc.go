@@ -2,7 +2,10 @@
 // the ones a staff member may see for a client, share with all staff or make
 // private, view, delete and restore (Records Deletion), and copy to the
 // client's Documents on File. It also stages incoming files (checked and
-// stored) before they are sent.
+// stored) before they are sent, under random tokens that are used once, by
+// the staff member who staged them, in the same sign-in, within StageTTL;
+// it never accepts a content hash in their place (hashes are not secrets).
+// Bytes nothing uses any more are swept after OrphanGrace.
 //
 // Every action asks package access first, and writes its change, its change-log
 // entry and its audit entry in one transaction. It must never return anything

@@ -2,6 +2,7 @@ package attachments
 
 import (
 	"context"
+	"slices"
 
 	"gorm.io/gorm"
 
@@ -17,6 +18,9 @@ import (
 
 // AddDocument files a staged file (dropped on Documents on File, picked, or
 // taken from the scan inbox) in the client's Documents on File.
+//
+// token must be a staged file of a's session (see TakeStaged); it is used
+// once.
 func (s *Service) AddDocument(a access.Actor, clientID, token, name string) (dto.Document, error) {
 	if err := access.CheckSignedIn(a); err != nil {
 		return dto.Document{}, err
@@ -25,6 +29,11 @@ func (s *Service) AddDocument(a access.Actor, clientID, token, name string) (dto
 	if err != nil {
 		return dto.Document{}, err
 	}
+	claim, err := s.TakeStaged(a, "documents", []dto.OutgoingFile{{Token: token, Name: clean}})
+	if err != nil {
+		return dto.Document{}, err
+	}
+	b := claim.Blobs[0]
 	var doc store.Document
 	err = s.DB.Tx(func(tx *gorm.DB) error {
 		var n int64
@@ -34,12 +43,8 @@ func (s *Service) AddDocument(a access.Actor, clientID, token, name string) (dto
 		if n == 0 {
 			return apperr.New(apperr.NotFound, "That client could not be found.")
 		}
-		var b store.Blob
-		if err := tx.Where("sha256 = ?", token).Limit(1).Find(&b).Error; err != nil {
+		if err := s.EnsureBlobRow(tx, b); err != nil {
 			return err
-		}
-		if b.SHA256 == "" || !s.Blobs.Has(b.SHA256) {
-			return apperr.Newf(apperr.NotFound, "“%s” is no longer ready to file. Please add it again.", clean)
 		}
 		doc = store.Document{ID: clock.NewID(), ClientID: clientID, BlobSHA256: b.SHA256, Name: clean, MIME: b.MIME, Size: b.Size,
 			AddedByStaffID: a.StaffID, CreatedAt: s.Clock.Now()}
@@ -52,37 +57,22 @@ func (s *Service) AddDocument(a access.Actor, clientID, token, name string) (dto
 		return s.Audit.Append(tx, audit.Entry{StaffID: a.StaffID, Action: audit.ActDocumentAdded, ClientID: clientID,
 			Detail: map[string]any{"document": doc.ID, "name": clean, "sha256": b.SHA256, "size": b.Size}})
 	})
+	claim.Done(err == nil)
 	if err != nil {
 		return dto.Document{}, err
 	}
 	return DocumentDTO(doc, a.Name), nil
 }
 
-// StageFromInbox imports a scan-inbox file into the blob store (moving it to
-// Imported/ only once stored and verified) and returns it staged.
-func (s *Service) StageFromInbox(ctx context.Context, in *files.Inbox, id string) (dto.StagedFile, error) {
-	set, err := store.GetSettings(s.DB.DB)
-	if err != nil {
-		return dto.StagedFile{}, err
-	}
-	b, name, err := in.Import(ctx, id, s.Blobs, set.MaxFileBytes)
-	if err != nil {
-		return dto.StagedFile{}, err
-	}
-	return s.registerBlob(b, name)
-}
-
 // StoreCheck compares the blob store with the database: every blob the
-// database knows must be present and intact; blobs nothing refers to are
-// reported (they are removed only by Purge's rules or RemoveUnreferenced).
-func (s *Service) StoreCheck(ctx context.Context) (files.Report, error) {
+// database knows must be present and intact. Unreferenced are the bytes
+// SweepOrphans would remove: no row names them, no live staged file holds
+// them, and they are older than OrphanGrace (a file being staged or sent
+// right now is not an orphan).
+func (s *Service) StoreCheck(ctx context.Context) (StoreReport, error) {
 	var known []string
 	if err := s.DB.Model(&store.Blob{}).Pluck("sha256", &known).Error; err != nil {
-		return files.Report{}, err
-	}
-	set := make(map[string]bool, len(known))
-	for _, k := range known {
-		set[k] = true
+		return StoreReport{}, err
 	}
 	// Purge keeps the blobs row but removes the bytes when only purged
 	// attachments use them: those are not expected on disk.
@@ -91,7 +81,7 @@ func (s *Service) StoreCheck(ctx context.Context) (files.Report, error) {
 		WHERE EXISTS (SELECT 1 FROM attachments a WHERE a.blob_sha256 = b.sha256 AND a.purged_at IS NOT NULL)
 		  AND NOT EXISTS (SELECT 1 FROM attachments a WHERE a.blob_sha256 = b.sha256 AND a.purged_at IS NULL)
 		  AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.blob_sha256 = b.sha256)`).Scan(&purged).Error; err != nil {
-		return files.Report{}, err
+		return StoreReport{}, err
 	}
 	gone := make(map[string]bool, len(purged))
 	for _, p := range purged {
@@ -103,5 +93,31 @@ func (s *Service) StoreCheck(ctx context.Context) (files.Report, error) {
 			expected = append(expected, k)
 		}
 	}
-	return s.Blobs.Check(ctx, expected, func(sha string) bool { return set[sha] })
+	var pending []string
+	rep, err := s.Blobs.Check(ctx, expected, func(sha string) bool {
+		mod, ok := s.Blobs.ModTime(sha)
+		if !ok {
+			return true // removed while checking
+		}
+		switch named, err := s.named(sha); {
+		case err != nil || named:
+			return true
+		case s.orphan(sha, mod):
+			return false
+		}
+		pending = append(pending, sha)
+		return true
+	})
+	slices.Sort(pending)
+	return StoreReport{Report: rep, Pending: pending}, err
+}
+
+// StoreReport is the store check of the desk: the blob store's Report, and
+// the bytes no row names that are kept for now.
+type StoreReport struct {
+	files.Report
+	// Pending are intact blobs no row names, kept because a live staged
+	// file holds them or they are younger than OrphanGrace (being staged
+	// or sent right now); SweepOrphans removes them once neither holds.
+	Pending []string
 }

@@ -51,7 +51,7 @@ func newClinic(t *testing.T) clinic {
 // file and returns the thread and the attachment.
 func (c clinic) send(t *testing.T, name string, data []byte, clients ...string) (dto.Thread, dto.Attachment) {
 	t.Helper()
-	sf := stage(t, c.d, name, data)
+	sf := stage(t, c.d, c.sender, name, data)
 	if len(clients) == 0 {
 		clients = []string{c.client.ID}
 	}

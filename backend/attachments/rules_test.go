@@ -42,7 +42,7 @@ func buildWorld(t *testing.T, c ruleCase) world {
 	me := testutil.AddStaff(t, d, "Actor", c.role)
 	other := testutil.AddStaff(t, d, "Sender", store.RoleClinician)
 	client := testutil.AddClient(t, d, "Casey")
-	blob := stage(t, d, "hello.txt", []byte("plain words\n"))
+	blob := storeBlob(t, d, "hello.txt", []byte("plain words\n"))
 	now := testutil.Now
 	th := store.Thread{ID: clock.NewID(), Subject: "Rules", CreatedByKind: store.KindStaff, CreatedByID: other.ID, CreatedAt: now, LastActivityAt: now}
 	must(t, d.DB.Create(&th).Error)
@@ -64,7 +64,7 @@ func buildWorld(t *testing.T, c ruleCase) world {
 	must(t, d.DB.Create(&msg).Error)
 	w := world{d: d, actor: testutil.Actor(me), client: client, thread: th.ID, atts: map[string]string{}}
 	for _, act := range actions {
-		a := store.Attachment{ID: clock.NewID(), MessageID: msg.ID, ThreadID: th.ID, BlobSHA256: blob.Token, Name: "secret-" + act + ".txt",
+		a := store.Attachment{ID: clock.NewID(), MessageID: msg.ID, ThreadID: th.ID, BlobSHA256: blob.SHA256, Name: "secret-" + act + ".txt",
 			MIME: blob.MIME, Size: blob.Size, SenderKind: senderKind, SenderID: senderID, CreatedAt: now}
 		if c.shared {
 			by := other.ID

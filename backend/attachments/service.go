@@ -1,7 +1,6 @@
 package attachments
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"os"
@@ -33,8 +32,14 @@ type Service struct {
 	Audit audit.Log
 	Clock clock.Clock
 	Blobs *files.Store
-	// ViewDir is where read-only copies for the system viewer are written.
+	// ViewDir is this run's private folder (0700) of read-only copies for
+	// the system viewer, one subfolder per session, removed when the
+	// session ends (EndSession) and when the app closes (Close).
 	ViewDir string
+	// DataDir is the practice's data folder: nothing in it may be staged.
+	DataDir string
+
+	staged staging
 }
 
 // row is an attachment with the facts the rules need.
@@ -624,7 +629,17 @@ func (s *Service) ViewCopy(a access.Actor, id string) (string, error) {
 		return "", err
 	}
 	defer rc.Close()
-	return WriteViewCopy(s.ViewDir, att.ID, att.Name, rc)
+	return s.SessionCopy(a, att.ID, att.Name, rc)
+}
+
+// SessionCopy writes rc as a read-only copy in a's session's viewer folder
+// (see WriteViewCopy); it is removed when the session ends.
+func (s *Service) SessionCopy(a access.Actor, key, name string, rc io.Reader) (string, error) {
+	dir := s.sessionViewDir(a)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	return WriteViewCopy(dir, key, name, rc)
 }
 
 // WriteViewCopy copies rc to dir/<key>/<name> read-only, via a temp file, and
@@ -662,55 +677,6 @@ func WriteViewCopy(dir, key, name string, rc io.Reader) (string, error) {
 	return final, nil
 }
 
-// Stage checks and stores a file from disk so it can be sent or filed.
-func (s *Service) Stage(ctx context.Context, path string, progress func(done, total int64)) (dto.StagedFile, error) {
-	set, err := store.GetSettings(s.DB.DB)
-	if err != nil {
-		return dto.StagedFile{}, err
-	}
-	b, name, err := s.Blobs.ImportPath(ctx, path, set.MaxFileBytes, progress)
-	if err != nil {
-		return dto.StagedFile{}, err
-	}
-	return s.registerBlob(b, name)
-}
-
-// StageReader checks and stores a file streamed from the UI (a browser File).
-func (s *Service) StageReader(ctx context.Context, r io.Reader, name string, progress func(done int64)) (dto.StagedFile, error) {
-	clean, err := files.CleanName(name)
-	if err != nil {
-		return dto.StagedFile{}, err
-	}
-	set, err := store.GetSettings(s.DB.DB)
-	if err != nil {
-		return dto.StagedFile{}, err
-	}
-	b, err := s.Blobs.Put(ctx, r, clean, set.MaxFileBytes, progress)
-	if err != nil {
-		return dto.StagedFile{}, err
-	}
-	return s.registerBlob(b, clean)
-}
-
-// registerBlob records a stored blob in the database (once per content).
-func (s *Service) registerBlob(b files.Blob, name string) (dto.StagedFile, error) {
-	err := s.DB.Tx(func(tx *gorm.DB) error {
-		var n int64
-		if err := tx.Model(&store.Blob{}).Where("sha256 = ?", b.SHA256).Count(&n).Error; err != nil || n > 0 {
-			return err
-		}
-		row := store.Blob{SHA256: b.SHA256, Size: b.Size, MIME: b.MIME, CreatedAt: s.Clock.Now()}
-		if err := tx.Create(&row).Error; err != nil {
-			return err
-		}
-		return s.Rec.Record(tx, "blob", b.SHA256, sync.OpInsert, row)
-	})
-	if err != nil {
-		return dto.StagedFile{}, err
-	}
-	return dto.StagedFile{Token: b.SHA256, Name: name, MIME: b.MIME, TypeLabel: TypeLabel(b.MIME), Size: b.Size}, nil
-}
-
 // OpenDocument returns the verified bytes of a Documents on File entry. Every
 // signed-in staff member may read the formal record; each read is audited.
 func (s *Service) OpenDocument(a access.Actor, id string, action string) (io.ReadCloser, store.Document, error) {
@@ -742,5 +708,5 @@ func (s *Service) ViewDocumentCopy(a access.Actor, id string) (string, error) {
 		return "", err
 	}
 	defer rc.Close()
-	return WriteViewCopy(s.ViewDir, doc.ID, doc.Name, rc)
+	return s.SessionCopy(a, doc.ID, doc.Name, rc)
 }

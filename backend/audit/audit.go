@@ -42,6 +42,10 @@ const (
 	ActAlertChanged     = "client_alert_changed"
 	ActDocumentAdded    = "document_added"
 	ActAppointmentSaved = "appointment_saved"
+	// ActStagedFileRefused is a send or filing refused because a file
+	// offered was not a live staged file of the signed-in staff member's
+	// session (a content hash, someone else's token, an expired or used one).
+	ActStagedFileRefused = "staged_file_refused"
 )
 
 // genesis is the PrevHash of the first entry.

@@ -141,12 +141,6 @@ func (s *Session) Locked() (bool, access.Actor) {
 	return s.locked, s.actor
 }
 
-func (s *Session) set(a access.Actor) {
-	s.mu.Lock()
-	s.actor, s.locked, s.views = a, false, nil
-	s.mu.Unlock()
-}
-
 // Viewed reports whether staffID opened threadID since signing in: every
 // sign-in (an unlock and a switch of user too) starts with nothing viewed.
 func (s *Session) Viewed(staffID, threadID string) bool {
@@ -175,6 +169,20 @@ type Service struct {
 	Audit   audit.Log
 	Clock   clock.Clock
 	Session *Session
+	// SessionEnded, when set, is called with the actor of a session that
+	// just ended (sign-out, lock, another sign-in), after it ended, so what
+	// is bound to it (staged files, viewer copies) can be dropped.
+	SessionEnded func(access.Actor)
+}
+
+// newSessionID returns a random id for one sign-in.
+func newSessionID() string { return rand.Text() }
+
+// ended tells SessionEnded about a, when a was a live session.
+func (s *Service) ended(a access.Actor) {
+	if a.StaffID != "" && s.SessionEnded != nil {
+		s.SessionEnded(a)
+	}
 }
 
 // SignIn checks staffID's secret and makes them the desk's signed-in staff
@@ -223,7 +231,7 @@ func (s *Service) SignIn(staffID, secret string) (access.Actor, error) {
 		if err := tx.Model(&store.Staff{}).Where("id = ?", st.ID).Updates(map[string]any{"failed_tries": 0, "locked_until": nil}).Error; err != nil {
 			return err
 		}
-		actor = access.Actor{StaffID: st.ID, Role: st.Role, Name: st.FullName()}
+		actor = access.Actor{StaffID: st.ID, Role: st.Role, Name: st.FullName(), Session: newSessionID()}
 		return s.Audit.Append(tx, audit.Entry{StaffID: st.ID, Action: audit.ActSignIn})
 	})
 	if err != nil {
@@ -232,17 +240,26 @@ func (s *Service) SignIn(staffID, secret string) (access.Actor, error) {
 	if failure != nil {
 		return access.Actor{}, failure
 	}
-	s.Session.set(actor)
+	s.Session.mu.Lock()
+	prev, wasLocked := s.Session.actor, s.Session.locked
+	s.Session.actor, s.Session.locked, s.Session.views = actor, false, nil
+	s.Session.mu.Unlock()
+	if !wasLocked { // a locked session already ended at Lock
+		s.ended(prev)
+	}
 	return actor, nil
 }
 
 // SignOut ends the session.
 func (s *Service) SignOut() error {
-	a := s.Session.Actor()
-	s.Session.set(access.Actor{})
-	if a.StaffID == "" {
-		return nil
+	s.Session.mu.Lock()
+	a, wasLocked := s.Session.actor, s.Session.locked
+	s.Session.actor, s.Session.locked, s.Session.views = access.Actor{}, false, nil
+	s.Session.mu.Unlock()
+	if a.StaffID == "" || wasLocked {
+		return nil // nobody was signed in, or the session ended at Lock
 	}
+	s.ended(a)
 	return s.DB.Tx(func(tx *gorm.DB) error {
 		return s.Audit.Append(tx, audit.Entry{StaffID: a.StaffID, Action: audit.ActSignOut})
 	})
@@ -258,6 +275,7 @@ func (s *Service) Lock() error {
 	if a.StaffID == "" || already {
 		return nil
 	}
+	s.ended(a)
 	return s.DB.Tx(func(tx *gorm.DB) error {
 		return s.Audit.Append(tx, audit.Entry{StaffID: a.StaffID, Action: audit.ActLock})
 	})

@@ -62,9 +62,9 @@ func staffByRole(t testing.TB, d *desk.Desk, role string) access.Actor {
 	return testutil.Actor(s)
 }
 
-func stageFile(t testing.TB, d *desk.Desk, name string, data []byte) dto.StagedFile {
+func stageFile(t testing.TB, d *desk.Desk, a access.Actor, name string, data []byte) dto.StagedFile {
 	t.Helper()
-	sf, err := d.Attachments.StageReader(context.Background(), bytes.NewReader(data), name, nil)
+	sf, err := d.Attachments.StageReader(context.Background(), a, bytes.NewReader(data), name, nil)
 	must(t, err)
 	return sf
 }
@@ -76,7 +76,7 @@ func touchPractice(t testing.TB, d *desk.Desk, tag string) string {
 	owner := staffByRole(t, d, store.RoleOwner)
 	var c store.Client
 	must(t, d.DB.Order("last_name, first_name").First(&c).Error)
-	sf := stageFile(t, d, "notes-"+tag+".txt", []byte("Session notes "+tag+"\n"+strings.Repeat("line of text\n", 2000)))
+	sf := stageFile(t, d, owner, "notes-"+tag+".txt", []byte("Session notes "+tag+"\n"+strings.Repeat("line of text\n", 2000)))
 	th, err := d.Messages.Compose(owner, dto.ComposeRequest{ClientID: c.ID, Subject: "Backup " + tag, Body: "Body " + tag,
 		Files: []dto.OutgoingFile{{Token: sf.Token, Name: sf.Name}}})
 	must(t, err)
@@ -453,7 +453,7 @@ func TestBackupIsConsistentWhileTheDeskKeepsWriting(t *testing.T) {
 					return
 				default:
 				}
-				sf, err := d.Attachments.StageReader(ctx, strings.NewReader(fmt.Sprintf("file %d of writer %d\n%s", i, g, strings.Repeat("x", 1000*i%50000))), fmt.Sprintf("w%d-%d.txt", g, i), nil)
+				sf, err := d.Attachments.StageReader(ctx, actor, strings.NewReader(fmt.Sprintf("file %d of writer %d\n%s", i, g, strings.Repeat("x", 1000*i%50000))), fmt.Sprintf("w%d-%d.txt", g, i), nil)
 				if err == nil {
 					_, err = d.Messages.Compose(actor, dto.ComposeRequest{ClientID: c.ID, Subject: fmt.Sprintf("w%d %d", g, i), Body: "busy",
 						Files: []dto.OutgoingFile{{Token: sf.Token, Name: sf.Name}}})

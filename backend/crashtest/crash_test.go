@@ -3,6 +3,8 @@ package crashtest
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -151,8 +153,20 @@ func (c *child) file() string {
 	return p
 }
 
-func (c *child) stage() (dto.StagedFile, error) {
-	return c.d.Attachments.Stage(context.Background(), c.file(), nil)
+// stage stages a new file for a and returns it with its content's SHA-256
+// (the token is random: it says nothing about the bytes).
+func (c *child) stage(a access.Actor) (dto.StagedFile, string, error) {
+	p := c.file()
+	sf, err := c.d.Attachments.Stage(context.Background(), a, p, nil)
+	if err != nil {
+		return sf, "", err
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return sf, "", err
+	}
+	sum := sha256.Sum256(b)
+	return sf, hex.EncodeToString(sum[:]), nil
 }
 
 const visibleTo = `(a.shared_with_staff = 1 OR EXISTS (SELECT 1 FROM participants p WHERE p.thread_id = a.thread_id AND p.kind = 'staff' AND p.person_id = ?))`
@@ -168,12 +182,12 @@ func (c *child) step() {
 		run = func() error {
 			req := dto.ComposeRequest{ClientID: client, Subject: fmt.Sprintf("crash %d/%d", c.run, c.n), Body: fmt.Sprintf("crash message %d/%d", c.run, c.n)}
 			if c.rng.IntN(2) == 0 {
-				sf, err := c.stage()
+				sf, sha, err := c.stage(a)
 				if err != nil {
 					return err
 				}
 				req.Files = []dto.OutgoingFile{{Token: sf.Token, Name: sf.Name}}
-				r.Blobs = []string{sf.Token}
+				r.Blobs = []string{sha}
 			}
 			th, err := c.d.Messages.Compose(a, req)
 			if err != nil {
@@ -195,12 +209,12 @@ func (c *child) step() {
 		run = func() error {
 			req := dto.ReplyRequest{ThreadID: thread, Body: fmt.Sprintf("crash message %d/%d", c.run, c.n)}
 			if c.rng.IntN(3) == 0 {
-				sf, err := c.stage()
+				sf, sha, err := c.stage(a)
 				if err != nil {
 					return err
 				}
 				req.Files = []dto.OutgoingFile{{Token: sf.Token, Name: sf.Name}}
-				r.Blobs = []string{sf.Token}
+				r.Blobs = []string{sha}
 			}
 			th, err := c.d.Messages.Reply(a, req)
 			if err != nil {
@@ -263,20 +277,21 @@ func (c *child) step() {
 		a := c.actor(false)
 		client := c.pick(`SELECT id FROM clients`)
 		run = func() error {
-			sf, err := c.stage()
+			sf, sha, err := c.stage(a)
 			if err != nil {
 				return err
 			}
-			r.Blobs = []string{sf.Token}
+			r.Blobs = []string{sha}
 			doc, err := c.d.Attachments.AddDocument(a, client, sf.Token, sf.Name)
 			r.Doc = doc.ID
 			return err
 		}
-	default: // a file imported and staged, not yet sent
+	default: // a file imported and staged, not yet sent: its bytes need not
+		// outlive the session (nothing names them), so only the staging is run
 		r.Op = "stage"
+		a := c.actor(false)
 		run = func() error {
-			sf, err := c.stage()
-			r.Blobs = []string{sf.Token}
+			_, _, err := c.stage(a)
 			return err
 		}
 	}

@@ -7,6 +7,8 @@ package desk
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -75,8 +77,11 @@ func Open(ctx context.Context, dir string, opt Options) (*Desk, error) {
 		db.Close()
 		return nil, err
 	}
-	// Viewer copies live in a private temp folder of this run, removed on Close.
-	viewDir, err := os.MkdirTemp("", "clinicdesk-view-")
+	// Viewer copies live in a private temp folder of this run (0700), one
+	// subfolder per session, removed when the session ends and on Close;
+	// the folders of earlier runs on this data folder (a crash, a kill)
+	// are removed first.
+	viewDir, err := openViewDir(dir)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -84,7 +89,8 @@ func Open(ctx context.Context, dir string, opt Options) (*Desk, error) {
 	d := &Desk{Dir: dir, DB: db, Blobs: blobs, Rec: sync.NewRecorder(origin, opt.Clock), Audit: audit.Log{Clock: opt.Clock}, Clock: opt.Clock,
 		Session: &auth.Session{}}
 	d.Auth = &auth.Service{DB: db, Audit: d.Audit, Clock: d.Clock, Session: d.Session}
-	d.Attachments = &attachments.Service{DB: db, Rec: d.Rec, Audit: d.Audit, Clock: d.Clock, Blobs: blobs, ViewDir: viewDir}
+	d.Attachments = &attachments.Service{DB: db, Rec: d.Rec, Audit: d.Audit, Clock: d.Clock, Blobs: blobs, ViewDir: viewDir, DataDir: dir}
+	d.Auth.SessionEnded = d.Attachments.EndSession
 	d.Messages = &messaging.Service{DB: db, Rec: d.Rec, Audit: d.Audit, Clock: d.Clock, Attachments: d.Attachments, Views: d.Session}
 	d.Clients = &clients.Service{DB: db, Rec: d.Rec, Audit: d.Audit, Clock: d.Clock, Unread: d.Messages}
 	d.Settings = &settings.Service{DB: db, Rec: d.Rec, Audit: d.Audit, Clock: d.Clock}
@@ -103,11 +109,31 @@ func Open(ctx context.Context, dir string, opt Options) (*Desk, error) {
 	return d, nil
 }
 
-// Close closes the database and removes the viewer copies.
+// Close closes the database, drops the staged files that were never sent
+// and removes the viewer copies.
 func (d *Desk) Close() error {
 	d.stopInbox()
-	os.RemoveAll(d.Attachments.ViewDir)
+	d.Attachments.Close()
 	return d.DB.Close()
+}
+
+// openViewDir removes the viewer folders earlier runs on the data folder dir
+// left behind, and creates this run's. Their names start with
+// attachments.ViewDirPrefix and a key of dir, so a desk never removes the
+// folders of another data folder's running desk (one process owns a data
+// folder).
+func openViewDir(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	h := sha256.Sum256([]byte(abs))
+	prefix := attachments.ViewDirPrefix + hex.EncodeToString(h[:6]) + "-"
+	old, _ := filepath.Glob(filepath.Join(os.TempDir(), prefix+"*"))
+	for _, p := range old {
+		os.RemoveAll(p)
+	}
+	return os.MkdirTemp("", prefix)
 }
 
 // deskID returns this desk's id, kept in the data directory, creating it once.

@@ -57,7 +57,7 @@ func TestScanInboxFileGoesToDocumentsOnFileAndLeavesTheInbox(t *testing.T) {
 		}
 		pending = d.Inbox().Pending()
 	}
-	sf, err := d.Attachments.StageFromInbox(ctx, d.Inbox(), pending[0].ID)
+	sf, err := d.Attachments.StageFromInbox(ctx, testutil.Actor(owner), d.Inbox(), pending[0].ID)
 	if err != nil {
 		t.Fatal(err)
 	}

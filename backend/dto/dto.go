@@ -297,6 +297,9 @@ type StoreReport struct {
 	Corrupt      []string `json:"corrupt"`
 	Unreferenced []string `json:"unreferenced"`
 	StaleTemp    int      `json:"staleTemp"`
+	// Pending counts stored files nothing uses yet that are kept for now:
+	// staged and not yet sent, or stored a moment ago.
+	Pending int `json:"pending"`
 }
 
 // --- Settings → Audit log and Settings → Backup (owner or manager) ---

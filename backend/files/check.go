@@ -251,3 +251,69 @@ func (s *Store) RemoveStaleTemp() (int, error) {
 	}
 	return n, nil
 }
+
+// RemoveIf removes the blob for sha when it exists and keep, asked under the
+// lock Put commits under, returns false given the blob's modification time
+// (a Put of the same content refreshes it). It reports whether the blob was
+// removed. The store never decides on its own that a blob is garbage: cond
+// must not be nil.
+func (s *Store) RemoveIf(sha string, cond func(modTime time.Time) bool) (bool, error) {
+	if !ValidSHA256(sha) {
+		return false, badSHA()
+	}
+	if cond == nil {
+		return false, apperr.Invalid("cond", "Nothing was removed: no rule says which files may be removed.")
+	}
+	return s.removeIf(sha, func(fi fs.FileInfo) bool { return cond(fi.ModTime()) })
+}
+
+// ModTime returns when the blob for sha was last written or re-Put, and
+// whether it is stored.
+func (s *Store) ModTime(sha string) (time.Time, bool) {
+	if !ValidSHA256(sha) {
+		return time.Time{}, false
+	}
+	fi, err := os.Stat(s.pathOf(sha))
+	if err != nil || !fi.Mode().IsRegular() {
+		return time.Time{}, false
+	}
+	return fi.ModTime(), true
+}
+
+// Each calls fn with the hash and modification time of every blob in the
+// store, without reading their bytes (Check verifies; this only lists).
+// Files that are not where a blob would be are skipped. An error from fn
+// stops the walk and is returned; cancelling ctx stops it with
+// apperr.Cancelled.
+func (s *Store) Each(ctx context.Context, fn func(sha string, modTime time.Time) error) error {
+	err := filepath.WalkDir(s.blobs, func(p string, d fs.DirEntry, err error) error {
+		if cerr := ctx.Err(); cerr != nil {
+			return apperr.New(apperr.Cancelled, "Listing the stored files was cancelled.")
+		}
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return storageErr(err)
+		}
+		if d.IsDir() {
+			if p != s.blobs && !validShardDir(s.blobs, p) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		sha := d.Name()
+		if !d.Type().IsRegular() || !ValidSHA256(sha) || s.pathOf(sha) != p {
+			return nil
+		}
+		fi, err := d.Info()
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return storageErr(err)
+		}
+		return fn(sha, fi.ModTime())
+	})
+	return err
+}

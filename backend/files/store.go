@@ -573,6 +573,19 @@ func (s *Store) ImportPath(ctx context.Context, path string, maxBytes int64, pro
 	return blob, name, nil
 }
 
+// CheckSize refuses, before any byte moves, a file declared empty (size 0 or
+// less: apperr.FileEmpty) or larger than maxBytes when maxBytes > 0
+// (apperr.FileTooLarge). name is the cleaned display name, for the message.
+func CheckSize(name string, size, maxBytes int64) error {
+	switch {
+	case size <= 0:
+		return emptyErr(name)
+	case maxBytes > 0 && size > maxBytes:
+		return tooLargeErr(name, size, maxBytes)
+	}
+	return nil
+}
+
 func checkStat(fi fs.FileInfo, name string, maxBytes int64) error {
 	switch {
 	case fi.IsDir():

@@ -276,7 +276,7 @@ func (d *testDesk) compose(t testing.TB, a access.Actor, c store.Client, subject
 	t.Helper()
 	var files []dto.OutgoingFile
 	if file != nil {
-		st, err := d.Attachments.StageReader(context.Background(), bytes.NewReader(file), subject+".txt", nil)
+		st, err := d.Attachments.StageReader(context.Background(), a, bytes.NewReader(file), subject+".txt", nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -484,7 +484,16 @@ func (h *Hub) portalReply(w http.ResponseWriter, r *http.Request, s portalSessio
 		h.portalError(w, err)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, int64(portalMaxFiles)*set.MaxFileBytes+1<<20)
+	// Limits before bytes: a reply declared larger than the most it may
+	// carry is refused before any of it is read; each file is refused as
+	// soon as it passes the limit (Put), and a refused reply keeps none of
+	// the files it brought (discard).
+	maxReply := int64(portalMaxFiles)*set.MaxFileBytes + 1<<20
+	if r.ContentLength > maxReply {
+		fail(http.StatusRequestEntityTooLarge, fmt.Sprintf("These files are too large to send. The limit is %s per file.", humanSize(set.MaxFileBytes)))
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxReply)
 	mr, err := r.MultipartReader()
 	if err != nil {
 		fail(http.StatusBadRequest, "The reply could not be read. Please try again.")
@@ -494,6 +503,13 @@ func (h *Hub) portalReply(w http.ResponseWriter, r *http.Request, s portalSessio
 	var body string
 	var blobs []files.Blob
 	var names []string
+	var putAt []time.Time
+	stored := false
+	defer func() {
+		if !stored {
+			h.discard(blobs, putAt)
+		}
+	}()
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
@@ -532,7 +548,7 @@ func (h *Hub) portalReply(w http.ResponseWriter, r *http.Request, s portalSessio
 				fail(http.StatusBadRequest, apperr.As(err).Message)
 				return
 			}
-			blobs, names = append(blobs, b), append(names, name)
+			blobs, names, putAt = append(blobs, b), append(names, name), append(putAt, time.Now())
 		}
 		part.Close()
 	}
@@ -552,7 +568,24 @@ func (h *Hub) portalReply(w http.ResponseWriter, r *http.Request, s portalSessio
 		h.portalError(w, err)
 		return
 	}
+	stored = true
 	http.Redirect(w, r, "/portal/threads/"+url.PathEscape(threadID)+"?sent=Your+reply+was+sent.", http.StatusSeeOther)
+}
+
+// discard removes the bytes of files a refused reply brought, unless a row
+// names them or they were stored again after putAt[i] (by another reply of
+// the same content, say).
+func (h *Hub) discard(blobs []files.Blob, putAt []time.Time) {
+	for i, b := range blobs {
+		h.blobs.RemoveIf(b.SHA256, func(mod time.Time) bool {
+			if mod.After(putAt[i]) {
+				return false
+			}
+			var n int64
+			err := h.db.Model(&store.Blob{}).Where("sha256 = ?", b.SHA256).Count(&n).Error
+			return err == nil && n == 0
+		})
+	}
 }
 
 // storeReply writes the client's message, its attachments and the thread's

@@ -2,11 +2,16 @@ package hub_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -272,5 +277,82 @@ func TestPortalReplyWithAttachmentReachesTheDeskAfterSync(t *testing.T) {
 	}
 	if st, _ := u.get("/portal/attachments/" + att.ID); st != http.StatusNotFound {
 		t.Errorf("deleted attachment download: %d", st)
+	}
+}
+
+// countingReader counts the bytes the hub read of a request body.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// A refused reply keeps none of the files it brought, and a reply declared
+// larger than the most a reply may carry is refused before a byte of it is
+// read.
+func TestPortalRefusedReplyLeavesNoBytesAndTooLargeIsRefusedUnread(t *testing.T) {
+	p := newPortalPractice(t)
+	u := newPortalUser(t, p.th)
+	u.signIn(p.th, p.c1.Email)
+	_, page := u.get("/portal/threads/" + p.thread1)
+	csrf := csrfOf(t, page)
+	good := []byte("a good form, refused with its companion\n")
+	hash := func(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
+
+	// A good file, then a program: the reply is refused, the good file too.
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("csrf", csrf)
+	mw.WriteField("body", "two files")
+	fw, _ := mw.CreateFormFile("files", "form.txt")
+	fw.Write(good)
+	fw, _ = mw.CreateFormFile("files", "setup.exe")
+	fw.Write(append([]byte("MZ"), make([]byte, 200)...))
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, u.base+"/portal/threads/"+p.thread1+"/reply", bytes.NewReader(buf.Bytes()))
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := u.c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("reply with a program: %d", resp.StatusCode)
+	}
+	blobs := p.th.cur.Load().Blobs()
+	if blobs.Has(hash(good)) {
+		t.Error("the good file of a refused reply is still in the hub's blob store")
+	}
+	// A text that is too long after a good file: refused, nothing kept.
+	st, _ := u.reply(p.thread1, csrf, strings.Repeat("x", 4*20000+10), "", map[string][]byte{"other.txt": []byte("kept?\n")})
+	if st != http.StatusBadRequest || blobs.Has(hash([]byte("kept?\n"))) {
+		t.Errorf("reply too long: %d, file kept %v", st, blobs.Has(hash([]byte("kept?\n"))))
+	}
+
+	// Declared larger than 20 files at the limit: refused unread.
+	cookies := u.c.Jar.Cookies(req.URL)
+	body := &countingReader{r: strings.NewReader(strings.Repeat("x", 1<<20))}
+	big := httptest.NewRequest(http.MethodPost, "/portal/threads/"+p.thread1+"/reply", body)
+	big.ContentLength = 21 * 500 << 20
+	big.Header.Set("Content-Type", "multipart/form-data; boundary=x")
+	big.Header.Set("Origin", "http://"+big.Host)
+	for _, c := range cookies {
+		big.AddCookie(c)
+	}
+	rec := httptest.NewRecorder()
+	p.th.cur.Load().Handler().ServeHTTP(rec, big)
+	if rec.Code != http.StatusRequestEntityTooLarge {
+		t.Fatalf("a reply declared at %d bytes: %d\n%.300s", big.ContentLength, rec.Code, rec.Body.String())
+	}
+	if body.n != 0 {
+		t.Errorf("the hub read %d bytes of a reply it refused by its size", body.n)
+	}
+	if ents, _ := os.ReadDir(filepath.Join(p.th.dir, "blobs", "tmp")); len(ents) != 0 {
+		t.Errorf("temp files left: %v", ents)
 	}
 }

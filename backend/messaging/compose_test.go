@@ -66,9 +66,9 @@ func TestComposeWithOtherPeopleMakesAGroupWithoutDuplicates(t *testing.T) {
 
 func TestComposeAcceptsLimitsExactly(t *testing.T) {
 	p := newPractice(t)
-	f := p.stage(t, "note.txt", []byte("just text\n"))
 	files := make([]dto.OutgoingFile, messaging.MaxFiles)
 	for i := range files {
+		f := p.stage(t, p.s, "note.txt", []byte("just text\n"))
 		files[i] = dto.OutgoingFile{Token: f.Token, Name: "note.txt"}
 	}
 	th := p.compose(t, p.s, dto.ComposeRequest{ClientID: p.c.ID, Subject: strings.Repeat("s", messaging.MaxSubject),
@@ -82,6 +82,7 @@ func TestComposeAcceptsLimitsExactly(t *testing.T) {
 		t.Errorf("%d attachments, want %d", got, messaging.MaxFiles)
 	}
 	// A name with path tricks keeps only its last element.
+	f := p.stage(t, p.s, "note.txt", []byte("just text\n"))
 	th = p.compose(t, p.s, dto.ComposeRequest{ClientID: p.c.ID, Files: []dto.OutgoingFile{{Token: f.Token, Name: "../../etc/passwd.txt"}}})
 	if got := th.Messages[0].Attachments[0].Name; got != "passwd.txt" {
 		t.Errorf("attachment name = %q, want passwd.txt", got)
@@ -97,7 +98,7 @@ func TestComposeAcceptsLimitsExactly(t *testing.T) {
 // after each refused compose.
 func TestComposeRefusesBadInputAndWritesNothing(t *testing.T) {
 	p := newPractice(t)
-	staged := p.stage(t, "ok.txt", []byte("fine\n"))
+	staged := p.stage(t, p.s, "ok.txt", []byte("fine\n"))
 	gone := testutil.AddStaff(t, p.d, "Gone", store.RoleClinician)
 	must(t, p.d.DB.Model(&store.Staff{}).Where("id = ?", gone.ID).Update("active", false).Error)
 	tooMany := make([]dto.OutgoingFile, messaging.MaxFiles+1)
@@ -126,9 +127,6 @@ func TestComposeRefusesBadInputAndWritesNothing(t *testing.T) {
 		{"body too long", ok(func(r *dto.ComposeRequest) { r.Body = strings.Repeat("b", messaging.MaxBody+1) }), apperr.InvalidInput},
 		{"empty body without files", ok(func(r *dto.ComposeRequest) { r.Body = "   " }), apperr.InvalidInput},
 		{"more than 20 files", ok(func(r *dto.ComposeRequest) { r.Files = tooMany }), apperr.InvalidInput},
-		{"file never staged", ok(func(r *dto.ComposeRequest) {
-			r.Files = []dto.OutgoingFile{{Token: staged.Token, Name: "ok.txt"}, {Token: strings.Repeat("ab", 32), Name: "ghost.pdf"}}
-		}), apperr.NotFound},
 		{"file name that is only dots", ok(func(r *dto.ComposeRequest) { r.Files = []dto.OutgoingFile{{Token: staged.Token, Name: ".."}} }), apperr.FileNameInvalid},
 	}
 	for _, c := range cases {
@@ -147,6 +145,22 @@ func TestComposeRefusesBadInputAndWritesNothing(t *testing.T) {
 			assertUnchanged(t, before, rowCounts(t, p.d))
 		})
 	}
+	// A file never staged: refused, and only the refusal is written (to the
+	// audit log); the staged file offered with it is ready to send again.
+	before := rowCounts(t, p.d)
+	_, err := p.d.Messages.Compose(p.s, ok(func(r *dto.ComposeRequest) {
+		r.Files = []dto.OutgoingFile{{Token: staged.Token, Name: "ok.txt"}, {Token: strings.Repeat("ab", 32), Name: "ghost.pdf"}}
+	}))
+	if !apperr.Is(err, apperr.NotFound) {
+		t.Fatalf("file never staged: %v", err)
+	}
+	after := rowCounts(t, p.d)
+	if after["audit_events"] != before["audit_events"]+1 {
+		t.Errorf("audit rows %d -> %d, want one refusal", before["audit_events"], after["audit_events"])
+	}
+	after["audit_events"] = before["audit_events"]
+	assertUnchanged(t, before, after)
+	p.compose(t, p.s, ok(func(r *dto.ComposeRequest) { r.Files = []dto.OutgoingFile{{Token: staged.Token, Name: "ok.txt"}} }))
 }
 
 func TestReplyByNonParticipantIsRefusedAndWritesNothing(t *testing.T) {

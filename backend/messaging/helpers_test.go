@@ -73,9 +73,10 @@ func (p practice) clientWrites(t *testing.T, clientID, threadID, body string) {
 	p.clk.Advance(time.Minute)
 }
 
-func (p practice) stage(t *testing.T, name string, data []byte) dto.StagedFile {
+// stage stores data as a staged file of a, the way the UI does before sending.
+func (p practice) stage(t *testing.T, a access.Actor, name string, data []byte) dto.StagedFile {
 	t.Helper()
-	sf, err := p.d.Attachments.StageReader(context.Background(), bytes.NewReader(data), name, nil)
+	sf, err := p.d.Attachments.StageReader(context.Background(), a, bytes.NewReader(data), name, nil)
 	must(t, err)
 	return sf
 }

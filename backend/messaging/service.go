@@ -496,6 +496,13 @@ func (s *Service) Compose(a access.Actor, req dto.ComposeRequest) (dto.Thread, e
 	if len(clientIDs)+len(staffIDs) > MaxPeople {
 		return dto.Thread{}, apperr.Invalid("people", "A thread can include at most 50 people.")
 	}
+	if len(req.Files) > MaxFiles {
+		return dto.Thread{}, apperr.Invalid("files", "A message can carry at most 20 files.")
+	}
+	claim, err := s.Attachments.TakeStaged(a, "compose", req.Files)
+	if err != nil {
+		return dto.Thread{}, err
+	}
 	var th store.Thread
 	err = s.DB.Tx(func(tx *gorm.DB) error {
 		if err := mustExist(tx, &store.Client{}, clientIDs, "clientIds", "One of the chosen clients no longer exists."); err != nil {
@@ -532,13 +539,14 @@ func (s *Service) Compose(a access.Actor, req dto.ComposeRequest) (dto.Thread, e
 				return err
 			}
 		}
-		msgID, err := s.appendMessage(tx, a, th.ID, body, req.Files, now)
+		msgID, err := s.appendMessage(tx, a, th.ID, body, req.Files, claim.Blobs, now)
 		if err != nil {
 			return err
 		}
 		return s.Audit.Append(tx, audit.Entry{StaffID: a.StaffID, Action: audit.ActCompose, ClientID: req.ClientID, ThreadID: th.ID,
 			Detail: map[string]any{"message": msgID, "files": len(req.Files), "people": len(clientIDs) + len(staffIDs)}})
 	})
+	claim.Done(err == nil)
 	if err != nil {
 		return dto.Thread{}, err
 	}
@@ -554,6 +562,13 @@ func (s *Service) Reply(a access.Actor, req dto.ReplyRequest) (dto.Thread, error
 	if err != nil {
 		return dto.Thread{}, err
 	}
+	if len(req.Files) > MaxFiles {
+		return dto.Thread{}, apperr.Invalid("files", "A message can carry at most 20 files.")
+	}
+	claim, err := s.Attachments.TakeStaged(a, "reply", req.Files)
+	if err != nil {
+		return dto.Thread{}, err
+	}
 	err = s.DB.Tx(func(tx *gorm.DB) error {
 		participant, err := store.IsStaffParticipant(tx, req.ThreadID, a.StaffID)
 		if err != nil {
@@ -563,7 +578,7 @@ func (s *Service) Reply(a access.Actor, req dto.ReplyRequest) (dto.Thread, error
 			return err
 		}
 		now := s.Clock.Now()
-		msgID, err := s.appendMessage(tx, a, req.ThreadID, body, req.Files, now)
+		msgID, err := s.appendMessage(tx, a, req.ThreadID, body, req.Files, claim.Blobs, now)
 		if err != nil {
 			return err
 		}
@@ -585,6 +600,7 @@ func (s *Service) Reply(a access.Actor, req dto.ReplyRequest) (dto.Thread, error
 		return s.Audit.Append(tx, audit.Entry{StaffID: a.StaffID, Action: audit.ActReply, ClientID: clientID, ThreadID: req.ThreadID,
 			Detail: map[string]any{"message": msgID, "files": len(req.Files)}})
 	})
+	claim.Done(err == nil)
 	if err != nil {
 		return dto.Thread{}, err
 	}
@@ -599,12 +615,9 @@ func (s *Service) view(a access.Actor, threadID string) (dto.Thread, error) {
 	return s.threadView(s.DB.DB, a, th)
 }
 
-// appendMessage writes a staff message and its attachments. Each file must
-// have been staged (its blob is in the store and the database).
-func (s *Service) appendMessage(tx *gorm.DB, a access.Actor, threadID, body string, outgoing []dto.OutgoingFile, now time.Time) (string, error) {
-	if len(outgoing) > MaxFiles {
-		return "", apperr.Invalid("files", "A message can carry at most 20 files.")
-	}
+// appendMessage writes a staff message and its attachments: outgoing[i]
+// names the file whose content is blobs[i] (claimed with TakeStaged).
+func (s *Service) appendMessage(tx *gorm.DB, a access.Actor, threadID, body string, outgoing []dto.OutgoingFile, blobs []files.Blob, now time.Time) (string, error) {
 	m := store.Message{ID: clock.NewID(), ThreadID: threadID, AuthorKind: store.KindStaff, AuthorID: a.StaffID, Body: body, CreatedAt: now}
 	if err := tx.Create(&m).Error; err != nil {
 		return "", err
@@ -612,17 +625,14 @@ func (s *Service) appendMessage(tx *gorm.DB, a access.Actor, threadID, body stri
 	if err := s.Rec.Record(tx, "message", m.ID, sync.OpInsert, m); err != nil {
 		return "", err
 	}
-	for _, f := range outgoing {
+	for i, f := range outgoing {
 		name, err := files.CleanName(f.Name)
 		if err != nil {
 			return "", err
 		}
-		var b store.Blob
-		if err := tx.Where("sha256 = ?", f.Token).Limit(1).Find(&b).Error; err != nil {
+		b := blobs[i]
+		if err := s.Attachments.EnsureBlobRow(tx, b); err != nil {
 			return "", err
-		}
-		if b.SHA256 == "" || !s.Attachments.Blobs.Has(b.SHA256) {
-			return "", apperr.Newf(apperr.NotFound, "“%s” is no longer ready to send. Please add it again.", name)
 		}
 		att := store.Attachment{ID: clock.NewID(), MessageID: m.ID, ThreadID: threadID, BlobSHA256: b.SHA256, Name: name, MIME: b.MIME, Size: b.Size,
 			SenderKind: store.KindStaff, SenderID: a.StaffID, CreatedAt: now}

@@ -99,8 +99,12 @@ func (e *Env) init() error {
 	}
 	e.shared = att.SharedWithStaff
 	// A 10 MB text file for compose, its first line changed before each use
-	// so every compose stores new content, as a new scan would.
-	e.bigFile = filepath.Join(e.Dir, "Scan for compose.txt")
+	// so every compose stores new content, as a new scan would. It lives
+	// beside the data folder: files inside it cannot be staged.
+	e.bigFile = filepath.Join(e.Dir+"-src", "Scan for compose.txt")
+	if err := os.MkdirAll(filepath.Dir(e.bigFile), 0o700); err != nil {
+		return err
+	}
 	var b bytes.Buffer
 	for i := 0; b.Len() < 10<<20; i++ {
 		fmt.Fprintf(&b, "line %07d of a long scanned letter, converted to text for the benchmark\n", i)
@@ -117,6 +121,7 @@ func (e *Env) Close() {
 		e.Desk.Close()
 	}
 	os.RemoveAll(e.Dir)
+	os.RemoveAll(e.Dir + "-src")
 }
 
 // Op is one measured operation. Prepare, when set, runs before each Run
@@ -213,7 +218,7 @@ func (e *Env) newBigFile() error {
 // compose stages the 10 MB file from disk (as drag-and-drop does) and sends
 // it in a new thread.
 func (e *Env) compose(ctx context.Context) error {
-	sf, err := e.Desk.Attachments.Stage(ctx, e.bigFile, nil)
+	sf, err := e.Desk.Attachments.Stage(ctx, e.Heavy, e.bigFile, nil)
 	if err != nil {
 		return err
 	}

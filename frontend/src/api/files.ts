@@ -1,4 +1,5 @@
 import * as Bound from '../../wailsjs/go/api/Files';
+import { formatSize } from '../lib/format';
 import { ApiError, call, hasBackend, toApiError } from './errors';
 import type { StagedFile, StageResult, StoreReport } from './types';
 
@@ -32,18 +33,42 @@ function cancelled(): ApiError {
   return new ApiError(CANCELLED, 'Cancelled: nothing of this file was kept.');
 }
 
+/** The practice's per-file limit in bytes, as Go enforces it (Settings → Security). */
+export const maxFileBytes = (): Promise<number> => call(() => Bound.MaxFileBytes());
+
+/**
+ * Why file cannot be sent under limit (bytes, from maxFileBytes), or null:
+ * empty and too large files are refused before any byte moves. Go checks
+ * the same again.
+ */
+export function sizeProblem(file: File, limit: number): ApiError | null {
+  if (file.size <= 0) return new ApiError('file_empty', `“${file.name}” is empty, so there is nothing to attach.`);
+  if (limit > 0 && file.size > limit) {
+    return new ApiError(
+      'file_too_large',
+      `“${file.name}” is too large to attach (${formatSize(file.size)}). The limit is ${formatSize(limit)} per file.`,
+    );
+  }
+  return null;
+}
+
 /**
  * Uploads one browser File in 512 KiB chunks. onProgress gets (bytes sent,
  * bytes in all). Aborting signal stops after the chunk in flight and tells Go
  * to drop what it has (Files.CancelUpload). Rejects with an ApiError (too
- * large, refused type, cancelled, ...).
+ * large, refused type, cancelled, ...); an empty file or one over the
+ * practice's limit (limit, else asked of Go) is refused before the upload
+ * starts.
  */
 export async function uploadFile(
   file: File,
   onProgress?: (done: number, total: number) => void,
   signal?: AbortSignal,
+  limit?: number,
 ): Promise<StagedFile> {
   if (signal?.aborted) throw cancelled();
+  const problem = sizeProblem(file, limit ?? (await maxFileBytes()));
+  if (problem) throw problem;
   const id = await call(() => Bound.BeginUpload(file.name, file.size));
   try {
     for (let off = 0; off < file.size; off += CHUNK_SIZE) {
@@ -88,15 +113,31 @@ export async function stageBrowserFiles(
   signal?: AbortSignal,
 ): Promise<StageResult & { cancelled: boolean }> {
   const result: StageResult & { cancelled: boolean } = { files: [], problems: [], cancelled: false };
-  const all = files.reduce((a, f) => a + Math.max(1, f.size), 0) || 1;
+  if (files.length === 0) return result;
+  let limit: number;
+  try {
+    limit = await maxFileBytes();
+  } catch (e) {
+    const err = toApiError(e);
+    result.problems = files.map((f) => ({ name: f.name, code: err.code, message: err.message }));
+    return result;
+  }
+  // Files refused by size weigh nothing: the bar shows only bytes that move.
+  const all = files.reduce((a, f) => a + (sizeProblem(f, limit) ? 0 : Math.max(1, f.size)), 0) || 1;
   let before = 0;
   for (const f of files) {
+    const problem = sizeProblem(f, limit);
+    if (problem) {
+      result.problems.push({ name: f.name, code: problem.code, message: problem.message });
+      continue;
+    }
     try {
       result.files.push(
         await uploadFile(
           f,
           (done, total) => onProgress?.({ name: f.name, done, total, fraction: (before + done) / all }),
           signal,
+          limit,
         ),
       );
     } catch (e) {
@@ -141,4 +182,5 @@ export const checkStore = (): Promise<StoreReport> =>
     missing: r.missing ?? [],
     corrupt: r.corrupt ?? [],
     unreferenced: r.unreferenced ?? [],
+    pending: r.pending ?? 0,
   }));

@@ -324,6 +324,8 @@ export interface StoreReport {
   corrupt: string[];
   unreferenced: string[];
   staleTemp: number;
+  /** Files staged and not yet sent (or stored a moment ago): removed if they are never sent. */
+  pending: number;
 }
 
 // --- Sync with the practice hub ---

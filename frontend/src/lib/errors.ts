@@ -21,6 +21,8 @@ const sentences: Record<string, string> = {
   file_type_refused: 'This type of file cannot be attached.',
   file_name_invalid: 'This file name cannot be used. Please rename the file and try again.',
   file_corrupt: 'This file appears to be damaged and could not be opened.',
+  file_location_refused:
+    "This is one of ClinicDesk's own stored copies, so it can't be attached. Attach the original file instead.",
   cancelled: 'Cancelled.',
   conflict: 'Someone else changed this at the same time. Please try again.',
   bad_credentials: 'That PIN or password is not right. Please try again.',

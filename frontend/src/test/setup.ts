@@ -43,11 +43,13 @@ vi.mock('../api/files', () => ({
   CHUNK_SIZE: 512 * 1024,
   toBase64: vi.fn(() => ''),
   uploadFile: vi.fn(async () => ({})),
+  maxFileBytes: vi.fn(async () => 50 * 1024 * 1024),
+  sizeProblem: vi.fn(() => null),
   stageBrowserFiles: vi.fn(async () => ({ files: [], problems: [] })),
   stagePaths: vi.fn(async () => ({ files: [], problems: [] })),
   pickFiles: vi.fn(async () => []),
   canPickNatively: vi.fn(() => false),
-  checkStore: vi.fn(async () => ({ ok: true, blobs: 0, bytes: 0, missing: [], corrupt: [], unreferenced: [], staleTemp: 0 })),
+  checkStore: vi.fn(async () => ({ ok: true, blobs: 0, bytes: 0, missing: [], corrupt: [], unreferenced: [], staleTemp: 0, pending: 0 })),
 }));
 vi.mock('../api/settings', () => ({
   get: vi.fn(async () => ({})),
