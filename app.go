@@ -64,16 +64,7 @@ func (a *App) purgeLoop(ctx context.Context) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
-		if n, err := api.Purge(a.base); err != nil {
-			log.Printf("purge: %v", err)
-		} else if n > 0 {
-			log.Printf("purged %d deleted attachment(s)", n)
-		}
-		if gone, err := a.base.Desk.Attachments.SweepOrphans(ctx); err != nil {
-			log.Printf("sweep unreferenced files: %v", err)
-		} else if len(gone) > 0 {
-			log.Printf("removed %d unreferenced stored file(s)", len(gone))
-		}
+		api.Housekeeping(ctx, a.base, log.Printf)
 		select {
 		case <-ctx.Done():
 			return

@@ -81,12 +81,22 @@ func Bindings(b *Base) []any {
 	return []any{&Session{b}, &Clients{b}, &Messages{b}, &Attachments{b}, &Files{Base: b}, &Settings{b}, &Calendar{b}, &Inbox{b}, &Audit{b}, SyncOf(b), &Backup{Base: b}}
 }
 
-// Purge frees the bytes of attachments deleted more than 30 days ago (the
-// app's hourly loop), with the desk held like a bound call. A package
+// Housekeeping frees the bytes of attachments deleted more than 30 days ago
+// and the bytes nothing uses any more once their grace period has passed
+// (the app's hourly loop), with the desk held like a bound call. A package
 // function, so it is not bound.
-func Purge(b *Base) (int, error) {
+func Housekeeping(ctx context.Context, b *Base, logf func(string, ...any)) {
 	defer b.hold()()
-	return b.Desk.Attachments.Purge()
+	if n, err := b.Desk.Attachments.Purge(); err != nil {
+		logf("purge: %v", err)
+	} else if n > 0 {
+		logf("purged %d deleted attachment(s)", n)
+	}
+	if gone, err := b.Desk.Attachments.SweepOrphans(ctx); err != nil {
+		logf("sweep unreferenced files: %v", err)
+	} else if len(gone) > 0 {
+		logf("removed %d unreferenced stored file(s)", len(gone))
+	}
 }
 
 // SyncOf returns the Sync binding of b (one per Base). It is bound before the
