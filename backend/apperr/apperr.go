@@ -34,6 +34,8 @@ const (
 	FileCorrupt          Code = "file_corrupt"
 	Cancelled            Code = "cancelled"
 	Conflict             Code = "conflict"
+	AlreadyInDocuments   Code = "already_in_documents"
+	AppointmentPast      Code = "appointment_past"
 	BadCredentials       Code = "bad_credentials"
 	AccountLocked        Code = "account_locked"
 	Internal             Code = "internal"
