@@ -78,16 +78,18 @@ func (x *Backup) progress(job string) backup.ProgressFunc {
 	}
 }
 
-func (x *Backup) manager() (access.Actor, error) {
+// manager returns the signed-in owner or manager, refused by check (each
+// backup action says what it was).
+func (x *Backup) manager(check func(access.Actor) error) (access.Actor, error) {
 	a, err := x.actor()
 	if err != nil {
 		return a, err
 	}
-	return a, access.CheckBackup(a)
+	return a, check(a)
 }
 
-func (x *Backup) chooseFolder(title string) (string, error) {
-	if _, err := x.manager(); err != nil {
+func (x *Backup) chooseFolder(title string, check func(access.Actor) error) (string, error) {
+	if _, err := x.manager(check); err != nil {
 		return "", err
 	}
 	if x.ctx == nil {
@@ -99,19 +101,19 @@ func (x *Backup) chooseFolder(title string) (string, error) {
 // ChooseFolder shows the native folder dialog for where to save a backup
 // ("" when cancelled).
 func (x *Backup) ChooseFolder() (string, error) {
-	return x.chooseFolder("Choose where to save the backup (an external drive is best)")
+	return x.chooseFolder("Choose where to save the backup (an external drive is best)", access.CheckBackup)
 }
 
 // ChooseBackup shows the native folder dialog for a backup to restore
 // ("" when cancelled).
 func (x *Backup) ChooseBackup() (string, error) {
-	return x.chooseFolder("Choose a \"" + backup.FolderPrefix + "…\" folder")
+	return x.chooseFolder("Choose a \""+backup.FolderPrefix+"…\" folder", access.CheckInspectBackup)
 }
 
 // Create backs up the practice into a new folder inside dir while the desk
 // keeps working.
 func (x *Backup) Create(dir string) (dto.BackupInfo, error) {
-	a, err := x.manager()
+	a, err := x.manager(access.CheckBackup)
 	if err != nil {
 		return dto.BackupInfo{}, err
 	}
@@ -131,7 +133,7 @@ func (x *Backup) Create(dir string) (dto.BackupInfo, error) {
 // Inspect verifies a backup folder in full and describes it, so the UI can
 // show what a restore would bring back before asking to confirm.
 func (x *Backup) Inspect(dir string) (dto.BackupInfo, error) {
-	if _, err := x.manager(); err != nil {
+	if _, err := x.manager(access.CheckInspectBackup); err != nil {
 		return dto.BackupInfo{}, err
 	}
 	ctx, done, err := x.start()
@@ -152,7 +154,7 @@ func (x *Backup) Inspect(dir string) (dto.BackupInfo, error) {
 // the (restored) audit log. Everyone is signed out afterwards; the UI
 // receives data:changed {what: "restore"}.
 func (x *Backup) Restore(dir string) (dto.RestoreResult, error) {
-	a, err := x.manager()
+	a, err := x.manager(access.CheckRestoreBackup)
 	if err != nil {
 		return dto.RestoreResult{}, err
 	}

@@ -63,7 +63,7 @@ func (s *Sync) Join(hubURL, code string) (sync.Status, error) {
 	if err != nil {
 		return sync.Status{}, err
 	}
-	if err := access.CheckManageSettings(a); err != nil {
+	if err := access.CheckJoinHub(a); err != nil {
 		return sync.Status{}, err
 	}
 	ctx := s.ctx
@@ -83,7 +83,7 @@ func (s *Sync) Leave() (sync.Status, error) {
 	if err != nil {
 		return sync.Status{}, err
 	}
-	if err := access.CheckManageSettings(a); err != nil {
+	if err := access.CheckJoinHub(a); err != nil {
 		return sync.Status{}, err
 	}
 	hub := s.eng.Status().HubURL
