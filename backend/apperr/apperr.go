@@ -35,7 +35,7 @@ const (
 	Cancelled            Code = "cancelled"
 	Conflict             Code = "conflict"
 	AlreadyInDocuments   Code = "already_in_documents"
-	AppointmentPast      Code = "appointment_past"
+	AppointmentPast      Code = "appointment_past" // completed, no-show or over: not cancellable
 	BadCredentials       Code = "bad_credentials"
 	AccountLocked        Code = "account_locked"
 	Internal             Code = "internal"

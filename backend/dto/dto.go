@@ -219,6 +219,9 @@ type Appointment struct {
 	Notes      string `json:"notes"`
 	HasAlert   bool   `json:"hasAlert"`
 	Unread     int    `json:"unread"` // the client's unread messages for the signed-in staff member
+	// CanCancel: it is not cancelled, completed, a no-show or over (the
+	// backend's rule; the UI offers "Cancel appointment" only then).
+	CanCancel bool `json:"canCancel"`
 }
 
 // Settings is what Settings shows.
