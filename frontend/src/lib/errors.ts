@@ -23,6 +23,8 @@ const sentences: Record<string, string> = {
   file_corrupt: 'This file appears to be damaged and could not be opened.',
   cancelled: 'Cancelled.',
   conflict: 'Someone else changed this at the same time. Please try again.',
+  already_in_documents: 'This file is already in Documents on File.',
+  appointment_past: 'This appointment is over, so it can no longer be cancelled.',
   bad_credentials: 'That PIN or password is not right. Please try again.',
   account_locked: 'This account is locked. Please ask your practice manager.',
   internal: 'Something went wrong. Please try again; if it keeps happening, tell your practice manager.',
