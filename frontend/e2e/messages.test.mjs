@@ -90,7 +90,10 @@ test('a refused file (a program named tool.exe) shows a plain error beside it an
   assert.doesNotMatch(text, /error|exception|\{|null|undefined/i, `plain words: ${text}`);
   assert.equal(await dialog.getByRole('list', { name: 'Files to be sent' }).count(), 0, 'not among the files to send');
 
+  // Cancel on a written message asks first; Discard throws it away.
   await dialog.getByRole('button', { name: 'Cancel' }).click();
+  const ask = page.getByRole('alertdialog', { name: 'Discard this message?' });
+  await ask.getByRole('button', { name: 'Discard' }).click();
   await dialog.waitFor({ state: 'hidden' });
   assert.equal(await threadList().getByText(`Should not be sent ${stamp}`).count(), 0, 'no thread was created');
 });
