@@ -62,13 +62,21 @@ async function problems(scope) {
   });
 }
 
-test('a manager turns Records Deletion on, so every row shows all its actions', async () => {
+/** Settings → Security's Records Deletion switch, as the manager; returns whether it was on. */
+async function setRecordsDeletion(on) {
   await signIn(page, 'Marcus Reid');
   await page.getByRole('navigation').getByRole('link', { name: /^settings/i }).click();
   const sw = page.getByRole('switch', { name: /Records Deletion/ });
   await sw.waitFor();
-  if ((await sw.getAttribute('aria-checked')) !== 'true') await sw.click();
-  await until(async () => (await sw.getAttribute('aria-checked')) === 'true', 'Records Deletion is on');
+  const was = (await sw.getAttribute('aria-checked')) === 'true';
+  if (was !== on) await sw.click();
+  await until(async () => (await sw.getAttribute('aria-checked')) === String(on), `Records Deletion is ${on ? 'on' : 'off'}`);
+  return was;
+}
+
+let deletionWas = false;
+test('a manager turns Records Deletion on, so every row shows all its actions', async () => {
+  deletionWas = await setRecordsDeletion(true);
 });
 
 test('Messages tab at 1280 px: sizes and names whole, Delete and every action inside the table', async () => {
@@ -132,4 +140,8 @@ test('appointment pop-up at 1280 px: the same table shows every action, Delete i
   assert.ok(measured, 'an appointment of a client with attachments of hers');
   assert.deepEqual(measured.cut, [], 'cut text in the pop-up');
   assert.deepEqual(measured.clipped, [], 'clipped actions in the pop-up');
+});
+
+test('the manager puts Records Deletion back as it was (other tests expect the demo’s setting)', async () => {
+  await setRecordsDeletion(deletionWas);
 });
