@@ -122,20 +122,44 @@ func CheckCopyToDocuments(a Actor, f AttachmentFacts) error { return CheckSee(a,
 // CheckManageSettings: only an owner or a manager may change practice settings
 // (Records Deletion, file size limit, lock timeout).
 func CheckManageSettings(a Actor) error {
+	return ownerOrManager(a, "Only an owner or manager can change this setting.")
+}
+
+// ownerOrManager refuses anyone but an owner or manager, in words that name
+// what they tried (a refusal to read the audit log must not speak of
+// settings).
+func ownerOrManager(a Actor, refusal string) error {
 	if !a.Valid() {
 		return apperr.New(apperr.NotSignedIn, "Please sign in first.")
 	}
 	if !a.IsManager() {
-		return apperr.New(apperr.OwnerOrManagerOnly, "Only an owner or manager can change this setting.")
+		return apperr.New(apperr.OwnerOrManagerOnly, refusal)
 	}
 	return nil
 }
 
-// CheckRestore: only an owner or manager may restore a deleted attachment.
-func CheckRestore(a Actor) error { return CheckManageSettings(a) }
+// CheckRestore: only an owner or manager may see Recently deleted and
+// restore a deleted attachment.
+func CheckRestore(a Actor) error {
+	return ownerOrManager(a, "Only an owner or manager can see and restore recently deleted attachments.")
+}
 
 // CheckReadAudit: only an owner or manager may read and export the audit log.
-func CheckReadAudit(a Actor) error { return CheckManageSettings(a) }
+func CheckReadAudit(a Actor) error {
+	return ownerOrManager(a, "Only an owner or manager can read or export the audit log.")
+}
+
+// CheckStoreCheck: only an owner or manager may check the stored files
+// against the database (the report names every file's fingerprint).
+func CheckStoreCheck(a Actor) error {
+	return ownerOrManager(a, "Only an owner or manager can check the stored files.")
+}
+
+// CheckJoinHub: only an owner or manager may connect this desk to a hub or
+// stop syncing with it.
+func CheckJoinHub(a Actor) error {
+	return ownerOrManager(a, "Only an owner or manager can connect this desk to a practice hub or disconnect it.")
+}
 
 // CheckSignedIn returns NotSignedIn for an empty actor.
 func CheckSignedIn(a Actor) error {

@@ -78,16 +78,18 @@ func (x *Backup) progress(job string) backup.ProgressFunc {
 	}
 }
 
-func (x *Backup) manager() (access.Actor, error) {
+// manager returns the signed-in owner or manager, refused by check (each
+// backup action says what it was).
+func (x *Backup) manager(check func(access.Actor) error) (access.Actor, error) {
 	a, err := x.actor()
 	if err != nil {
 		return a, err
 	}
-	return a, access.CheckBackup(a)
+	return a, check(a)
 }
 
-func (x *Backup) chooseFolder(title string) (string, error) {
-	if _, err := x.manager(); err != nil {
+func (x *Backup) chooseFolder(title string, check func(access.Actor) error) (string, error) {
+	if _, err := x.manager(check); err != nil {
 		return "", err
 	}
 	if x.ctx == nil {
@@ -100,21 +102,21 @@ func (x *Backup) chooseFolder(title string) (string, error) {
 // ("" when cancelled).
 func (x *Backup) ChooseFolder() (string, error) {
 	defer x.hold()()
-	return x.chooseFolder("Choose where to save the backup (an external drive is best)")
+	return x.chooseFolder("Choose where to save the backup (an external drive is best)", access.CheckBackup)
 }
 
 // ChooseBackup shows the native folder dialog for a backup to restore
 // ("" when cancelled).
 func (x *Backup) ChooseBackup() (string, error) {
 	defer x.hold()()
-	return x.chooseFolder("Choose a \"" + backup.FolderPrefix + "…\" folder")
+	return x.chooseFolder("Choose a \""+backup.FolderPrefix+"…\" folder", access.CheckInspectBackup)
 }
 
 // Create backs up the practice into a new folder inside dir while the desk
 // keeps working.
 func (x *Backup) Create(dir string) (dto.BackupInfo, error) {
 	defer x.hold()()
-	a, err := x.manager()
+	a, err := x.manager(access.CheckBackup)
 	if err != nil {
 		return dto.BackupInfo{}, err
 	}
@@ -135,7 +137,7 @@ func (x *Backup) Create(dir string) (dto.BackupInfo, error) {
 // show what a restore would bring back before asking to confirm.
 func (x *Backup) Inspect(dir string) (dto.BackupInfo, error) {
 	defer x.hold()()
-	if _, err := x.manager(); err != nil {
+	if _, err := x.manager(access.CheckInspectBackup); err != nil {
 		return dto.BackupInfo{}, err
 	}
 	ctx, done, err := x.start()
@@ -159,7 +161,7 @@ func (x *Backup) Restore(dir string) (dto.RestoreResult, error) {
 	// Not held for the whole call like the others: it takes the write side
 	// for the swap. Until then it holds the read side like any call.
 	release := x.hold()
-	a, err := x.manager()
+	a, err := x.manager(access.CheckRestoreBackup)
 	if err != nil {
 		release()
 		return dto.RestoreResult{}, err

@@ -206,7 +206,7 @@ func (f *Files) CheckStore() (dto.StoreReport, error) {
 	if err != nil {
 		return dto.StoreReport{}, err
 	}
-	if err := access.CheckManageSettings(a); err != nil {
+	if err := access.CheckStoreCheck(a); err != nil {
 		return dto.StoreReport{}, err
 	}
 	r, err := f.Desk.Attachments.StoreCheck(context.Background())

@@ -72,7 +72,7 @@ func (s *Sync) Join(hubURL, code string) (sync.Status, error) {
 	if err != nil {
 		return sync.Status{}, err
 	}
-	if err := access.CheckManageSettings(a); err != nil {
+	if err := access.CheckJoinHub(a); err != nil {
 		return sync.Status{}, err
 	}
 	ctx := s.ctx
@@ -93,7 +93,7 @@ func (s *Sync) Leave() (sync.Status, error) {
 	if err != nil {
 		return sync.Status{}, err
 	}
-	if err := access.CheckManageSettings(a); err != nil {
+	if err := access.CheckJoinHub(a); err != nil {
 		return sync.Status{}, err
 	}
 	hub := s.eng.Status().HubURL

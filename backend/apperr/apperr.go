@@ -35,6 +35,8 @@ const (
 	FileLocationRefused  Code = "file_location_refused"
 	Cancelled            Code = "cancelled"
 	Conflict             Code = "conflict"
+	AlreadyInDocuments   Code = "already_in_documents"
+	AppointmentPast      Code = "appointment_past" // completed, no-show or over: not cancellable
 	BadCredentials       Code = "bad_credentials"
 	AccountLocked        Code = "account_locked"
 	Internal             Code = "internal"

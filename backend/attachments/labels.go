@@ -1,6 +1,10 @@
 package attachments
 
-import "strings"
+import (
+	"strings"
+
+	"clinicdesk/backend/store"
+)
 
 // TypeLabel is the short, plain name of a file type shown in lists.
 func TypeLabel(mime string) string {
@@ -32,4 +36,15 @@ func Previewable(mime string) bool {
 		return true
 	}
 	return false
+}
+
+// RemovedNote is what a thread shows where a removed attachment was: that the
+// staff member who sent it removed it, when she did, and otherwise that the
+// practice did (clients cannot remove files). removedBy is the staff id that
+// removed it ("" when unknown).
+func RemovedNote(senderKind, senderID, removedBy string) string {
+	if senderKind == store.KindStaff && removedBy != "" && removedBy == senderID {
+		return "Attachment removed by the sender"
+	}
+	return "Attachment removed by the practice"
 }

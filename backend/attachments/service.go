@@ -225,11 +225,22 @@ func (s *Service) ForThread(tx *gorm.DB, a access.Actor, threadID string) (map[s
 		return nil, err
 	}
 	sortNewestFirst(rows, false)
+	// Who removed each removed attachment, to say so honestly.
+	var removers []struct{ ID, RemovedByStaffID string }
+	if err := tx.Raw(`SELECT id, COALESCE(removed_by_staff_id, '') AS removed_by_staff_id FROM attachments
+		WHERE thread_id = ? AND removed_at IS NOT NULL`, threadID).Scan(&removers).Error; err != nil {
+		return nil, err
+	}
+	removedBy := make(map[string]string, len(removers))
+	for _, x := range removers {
+		removedBy[x.ID] = x.RemovedByStaffID
+	}
 	out := map[string][]dto.Attachment{}
 	var visible []*listRow
 	for _, r := range rows {
 		if r.DeletedAt != nil {
-			out[r.MessageID] = append(out[r.MessageID], dto.Attachment{ID: r.ID, MessageID: r.MessageID, ThreadID: r.ThreadID, Removed: true, Name: "Attachment removed by the practice"})
+			note := RemovedNote(r.SenderKind, r.SenderID, removedBy[r.ID])
+			out[r.MessageID] = append(out[r.MessageID], dto.Attachment{ID: r.ID, MessageID: r.MessageID, ThreadID: r.ThreadID, Removed: true, Name: note, RemovedNote: note})
 			continue
 		}
 		if access.CanSee(a, facts(r.row)) {
@@ -284,7 +295,7 @@ func toDTO(a access.Actor, r row, names map[store.PersonKey]string, recordsDelet
 	f := facts(r)
 	d := dto.Attachment{
 		ID:             r.ID,
-		Name:           r.Name,
+		Name:           files.DisplayName(r.Name),
 		MIME:           r.MIME,
 		TypeLabel:      TypeLabel(r.MIME),
 		Size:           r.Size,
@@ -306,7 +317,9 @@ func toDTO(a access.Actor, r row, names map[store.PersonKey]string, recordsDelet
 	if err := access.CheckDelete(a, f, recordsDeletion); err == nil {
 		d.CanDelete = true
 	} else {
-		d.DeleteBlocked = string(apperr.CodeOf(err))
+		// The rule's own words say why, so the UI never works it out.
+		e := apperr.As(err)
+		d.DeleteBlocked, d.DeleteBlockedReason = string(e.Code), e.Message
 	}
 	return d
 }
@@ -421,10 +434,23 @@ func (s *Service) Deleted(a access.Actor) ([]dto.DeletedAttachment, error) {
 	if err := access.CheckRestore(a); err != nil {
 		return nil, err
 	}
-	var rows []store.Attachment
+	var rows []row
 	since := s.Clock.Now().Add(-RestoreWindow)
-	if err := s.DB.Where("removed_at IS NOT NULL AND purged_at IS NULL AND removed_at > ?", since).Order("removed_at DESC").Find(&rows).Error; err != nil {
+	if err := s.DB.Raw(`SELECT `+rowSelect+` FROM attachments a JOIN threads t ON t.id = a.thread_id
+		WHERE a.removed_at IS NOT NULL AND a.purged_at IS NULL AND a.removed_at > ? ORDER BY a.removed_at DESC`, a.StaffID, since).Scan(&rows).Error; err != nil {
 		return nil, err
+	}
+	// The clients of each thread, for the Client column (every staff member
+	// may see who the practice's clients are).
+	threadIDs := make([]string, 0, len(rows))
+	for _, r := range rows {
+		threadIDs = append(threadIDs, r.ThreadID)
+	}
+	var parts []store.Participant
+	if len(threadIDs) > 0 {
+		if err := s.DB.Where("thread_id IN ? AND kind = ?", threadIDs, store.KindClient).Order("joined_at").Find(&parts).Error; err != nil {
+			return nil, err
+		}
 	}
 	var keys []store.PersonKey
 	for _, r := range rows {
@@ -432,9 +458,16 @@ func (s *Service) Deleted(a access.Actor) ([]dto.DeletedAttachment, error) {
 			keys = append(keys, store.PersonKey{Kind: store.KindStaff, ID: *r.DeletedByStaffID})
 		}
 	}
+	for _, p := range parts {
+		keys = append(keys, store.PersonKey{Kind: store.KindClient, ID: p.PersonID})
+	}
 	names, err := store.Names(s.DB.DB, keys)
 	if err != nil {
 		return nil, err
+	}
+	clientsOf := map[string][]string{}
+	for _, p := range parts {
+		clientsOf[p.ThreadID] = append(clientsOf[p.ThreadID], names[store.PersonKey{Kind: store.KindClient, ID: p.PersonID}])
 	}
 	out := []dto.DeletedAttachment{}
 	for _, r := range rows {
@@ -442,8 +475,17 @@ func (s *Service) Deleted(a access.Actor) ([]dto.DeletedAttachment, error) {
 		if r.DeletedByStaffID != nil {
 			by = names[store.PersonKey{Kind: store.KindStaff, ID: *r.DeletedByStaffID}]
 		}
-		out = append(out, dto.DeletedAttachment{ID: r.ID, Name: r.Name, Size: r.Size, DeletedBy: by,
-			DeletedAt: clock.RFC3339Ptr(r.DeletedAt), RestoreUntil: clock.RFC3339(r.DeletedAt.Add(RestoreWindow))})
+		d := dto.DeletedAttachment{ID: r.ID, Name: files.DisplayName(r.Name), Size: r.Size, DeletedBy: by,
+			DeletedAt: clock.RFC3339Ptr(r.DeletedAt), RestoreUntil: clock.RFC3339(r.DeletedAt.Add(RestoreWindow)),
+			Clients: strings.Join(clientsOf[r.ThreadID], ", ")}
+		// The thread's subject only to someone who could see the attachment
+		// before it was deleted: a participant, or anyone if it was shared.
+		f := facts(r)
+		f.Removed = false
+		if access.CanSee(a, f) {
+			d.ThreadSubject = r.ThreadSubject
+		}
+		out = append(out, d)
 	}
 	return out, nil
 }
@@ -563,6 +605,13 @@ func (s *Service) CopyToDocuments(a access.Actor, id, clientID string) (dto.Docu
 		case !contains(clients, clientID):
 			return apperr.Invalid("clientId", "That client is not part of this attachment's thread.")
 		}
+		var already int64
+		if err := tx.Model(&store.Document{}).Where("client_id = ? AND source_attachment_id = ?", clientID, id).Count(&already).Error; err != nil {
+			return err
+		}
+		if already > 0 {
+			return apperr.Newf(apperr.AlreadyInDocuments, "“%s” is already in Documents on File.", files.DisplayName(r.Name))
+		}
 		now := s.Clock.Now()
 		src := id
 		doc = store.Document{ID: clock.NewID(), ClientID: clientID, BlobSHA256: r.BlobSHA256, Name: r.Name, MIME: r.MIME, Size: r.Size,
@@ -584,7 +633,7 @@ func (s *Service) CopyToDocuments(a access.Actor, id, clientID string) (dto.Docu
 
 // DocumentDTO converts a document for the UI.
 func DocumentDTO(d store.Document, addedBy string) dto.Document {
-	return dto.Document{ID: d.ID, Name: d.Name, MIME: d.MIME, TypeLabel: TypeLabel(d.MIME), Size: d.Size, AddedBy: addedBy,
+	return dto.Document{ID: d.ID, Name: files.DisplayName(d.Name), MIME: d.MIME, TypeLabel: TypeLabel(d.MIME), Size: d.Size, AddedBy: addedBy,
 		AddedAt: clock.RFC3339(d.CreatedAt), FromAttachment: d.SourceAttachmentID != nil, CanPreview: Previewable(d.MIME)}
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"clinicdesk/backend/files"
 	"clinicdesk/backend/store"
 )
 
@@ -74,7 +75,7 @@ func (r Row) Summary() string {
 	d := r.DetailMap()
 	var parts []string
 	if n, ok := d["name"].(string); ok && n != "" {
-		parts = append(parts, n)
+		parts = append(parts, files.DisplayName(n)) // a stored name may hold bidi controls
 	}
 	if s, ok := d["setting"].(string); ok {
 		parts = append(parts, settingSummary(s, d["value"]))

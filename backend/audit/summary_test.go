@@ -9,7 +9,8 @@ func TestSettingChangesReadInPlainWords(t *testing.T) {
 		`{"setting":"records_deletion","value":false}`:    "Records Deletion turned off",
 		`{"setting":"lock_after_minutes","value":15}`:     "Lock after 15 minutes of inactivity",
 		`{"name":"scan.pdf","size":1048576,"sha256":"x"}`: "scan.pdf",
-		`{"rows":1234567}`: "1234567 entries",
+		`{"rows":1234567}`:                      "1234567 entries",
+		`{"name":"scan\u202egnp.exe","size":1}`: "scangnp.exe",
 	}
 	for detail, want := range cases {
 		if got := (Row{Detail: detail}).Summary(); got != want {

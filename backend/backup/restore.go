@@ -83,7 +83,7 @@ func Restore(ctx context.Context, a access.Actor, backupDir, dataDir string, pro
 // keep running meanwhile; nothing in dataDir changes. Call Commit (with the
 // desk closed) or Discard.
 func Stage(ctx context.Context, a access.Actor, backupDir, dataDir string, progress ProgressFunc) (*Staged, error) {
-	if err := access.CheckBackup(a); err != nil {
+	if err := access.CheckRestoreBackup(a); err != nil {
 		return nil, err
 	}
 	if !filepath.IsAbs(dataDir) || !filepath.IsAbs(strings.TrimSpace(backupDir)) {

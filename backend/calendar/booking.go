@@ -305,6 +305,9 @@ func (s *Service) Cancel(a access.Actor, id, reason string) (dto.Appointment, er
 		if row.Status == store.ApptCancelled {
 			return nil
 		}
+		if err := checkCancel(row, s.Clock.Now()); err != nil {
+			return err
+		}
 		detail := map[string]any{"op": "cancel", "reason": reason, "was": row.Status}
 		row.Status, row.UpdatedAt = store.ApptCancelled, s.Clock.Now()
 		return s.save(tx, a, &row, sync.OpUpdate, detail)
@@ -313,6 +316,21 @@ func (s *Service) Cancel(a access.Actor, id, reason string) (dto.Appointment, er
 		return dto.Appointment{}, err
 	}
 	return s.one(a, row)
+}
+
+// checkCancel: an appointment can be cancelled until it is over. One that
+// was completed or missed (no-show), or whose time has ended, is history:
+// cancelling it would rewrite what happened.
+func checkCancel(row store.Appointment, now time.Time) error {
+	switch {
+	case row.Status == store.ApptCompleted:
+		return apperr.New(apperr.AppointmentPast, "This appointment was completed, so it can no longer be cancelled.")
+	case row.Status == store.ApptNoShow:
+		return apperr.New(apperr.AppointmentPast, "This appointment is marked as a no-show, so it can no longer be cancelled.")
+	case !now.Before(row.EndsAt):
+		return apperr.New(apperr.AppointmentPast, "This appointment is in the past, so it can no longer be cancelled.")
+	}
+	return nil
 }
 
 // Today lists today's appointments (midnight to midnight in the desk's local

@@ -297,3 +297,34 @@ func TestCancelRecordsTheReasonAndIsIdempotent(t *testing.T) {
 		t.Error("cancelling twice wrote again")
 	}
 }
+
+// TestAPastOrCompletedAppointmentCannotBeCancelled: once an appointment is
+// over (its time has ended, or it was completed or missed) Cancel is refused
+// with appointment_past, writes nothing, and CanCancel says so beforehand.
+func TestAPastOrCompletedAppointmentCannotBeCancelled(t *testing.T) {
+	p := newPractice(t)
+	now := p.clk.Now()
+	future := p.book(t, p.c.ID, p.doc.StaffID, now.Add(time.Hour), now.Add(2*time.Hour))
+	past := p.book(t, p.c.ID, p.doc.StaffID, now.Add(-3*time.Hour), now.Add(-2*time.Hour))
+	doneIn := input(p.c.ID, p.doc2.StaffID, now.Add(time.Hour), now.Add(2*time.Hour))
+	doneIn.Status = store.ApptCompleted
+	done, err := p.d.Calendar.Create(p.frontDesk, doneIn)
+	must(t, err)
+	if !future.CanCancel || past.CanCancel || done.CanCancel {
+		t.Fatalf("CanCancel: future %v, past %v, completed %v", future.CanCancel, past.CanCancel, done.CanCancel)
+	}
+	before := count(t, p.d)
+	for name, ap := range map[string]dto.Appointment{"past": past, "completed": done} {
+		if _, err := p.d.Calendar.Cancel(p.frontDesk, ap.ID, ""); !apperr.Is(err, apperr.AppointmentPast) {
+			t.Errorf("cancel %s appointment: %v, want appointment_past", name, err)
+		}
+	}
+	if count(t, p.d) != before {
+		t.Fatal("a refused cancel wrote")
+	}
+	got, err := p.d.Calendar.Cancel(p.frontDesk, future.ID, "")
+	must(t, err)
+	if got.Status != store.ApptCancelled || got.CanCancel {
+		t.Errorf("cancelled future appointment = %+v", got)
+	}
+}

@@ -110,8 +110,9 @@ func (s *Service) toDTOs(a access.Actor, rows []store.Appointment) ([]dto.Appoin
 			alerts[id] = true
 		}
 	}
+	now := s.Clock.Now()
 	for _, r := range rows {
-		out = append(out, dto.Appointment{ID: r.ID, ClientID: r.ClientID, ClientName: names[store.PersonKey{Kind: store.KindClient, ID: r.ClientID}],
+		out = append(out, dto.Appointment{CanCancel: r.Status != store.ApptCancelled && checkCancel(r, now) == nil, ID: r.ID, ClientID: r.ClientID, ClientName: names[store.PersonKey{Kind: store.KindClient, ID: r.ClientID}],
 			StaffID: r.StaffID, StaffName: names[store.PersonKey{Kind: store.KindStaff, ID: r.StaffID}],
 			StartsAt: clock.RFC3339(r.StartsAt), EndsAt: clock.RFC3339(r.EndsAt), Service: r.Service, Location: r.Location,
 			Status: r.Status, Notes: r.Notes, HasAlert: alerts[r.ClientID], Unread: unread[r.ClientID]})

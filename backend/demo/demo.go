@@ -60,6 +60,25 @@ var staffLines = []string{"Thanks for getting in touch. I've attached what we di
 var clientLines = []string{"Thank you! I'll look at it tonight.", "Here's the picture of my card.", "Is it OK if I come 10 minutes late?",
 	"I filled it in, attached.", "Could we move to the afternoon slot?", "That worked, thanks for the help."}
 
+// promisedFile names the demo file a message line speaks of: a message that
+// says "here's the picture of my card" carries the picture.
+var promisedFile = map[string]string{
+	"Thanks for getting in touch. I've attached what we discussed.": "Referral letter.pdf",
+	"Here is the form — fill in what you can and bring it along.":   "Intake form.pdf",
+	"Here's the picture of my card.":                                "Insurance card.png",
+	"I filled it in, attached.":                                     "Intake form.pdf",
+}
+
+// sample returns the demo file with the given name.
+func (g *gen) sample(name string) sampleFile {
+	for _, s := range g.samples {
+		if s.name == name {
+			return s
+		}
+	}
+	panic("demo: no sample file " + name)
+}
+
 var alerts = []string{"Prefers text reminders; please don't leave voicemails.", "Uses they/them pronouns.",
 	"Balance outstanding — please check at front desk.", "Hard of hearing: face the client when speaking.", ""}
 
@@ -273,11 +292,21 @@ func (g *gen) thread(n int, staff []store.Staff, clients []store.Client) error {
 		}
 		m := store.Message{ID: clock.NewID(), ThreadID: th.ID, AuthorKind: who.kind, AuthorID: who.id, Body: body, CreatedAt: t}
 		msgs = append(msgs, m)
-		if g.rng.IntN(3) == 0 || (n%4 == 0 && i == 0) {
-			s := g.samples[g.rng.IntN(len(g.samples))]
+		// A line that speaks of a file carries that file; the random
+		// choices are drawn as before, so the rest of the demo is the same.
+		promised, promises := promisedFile[body]
+		random := g.rng.IntN(3) == 0 || (n%4 == 0 && i == 0)
+		if random || promises {
+			var s sampleFile
+			if random {
+				s = g.samples[g.rng.IntN(len(g.samples))]
+			}
+			if promises {
+				s = g.sample(promised)
+			}
 			a := store.Attachment{ID: clock.NewID(), MessageID: m.ID, ThreadID: th.ID, BlobSHA256: s.blob.SHA256, Name: s.name, MIME: s.blob.MIME,
 				Size: s.blob.Size, SenderKind: who.kind, SenderID: who.id, CreatedAt: t}
-			if g.rng.IntN(3) == 0 { // some are shared with all staff by a staff participant
+			if random && g.rng.IntN(3) == 0 { // some are shared with all staff by a staff participant
 				a.SharedWithStaff = true
 				by := staff[0].ID
 				if who.kind == store.KindStaff {

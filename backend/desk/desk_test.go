@@ -74,3 +74,24 @@ func TestReopeningNeverOverwritesAPractice(t *testing.T) {
 		t.Fatalf("clients changed on reopen: %d → %d", len(first), len(again))
 	}
 }
+
+// TestDemoMessagesThatSpeakOfAFileCarryIt: a demo message that says "Here's
+// the picture of my card." has the picture attached.
+func TestDemoMessagesThatSpeakOfAFileCarryIt(t *testing.T) {
+	d, _ := testutil.Desk(t, true)
+	for body, want := range map[string]string{
+		"Here's the picture of my card.": "Insurance card.png",
+		"I filled it in, attached.":      "Intake form.pdf",
+	} {
+		var total, carrying int64
+		d.DB.Model(&store.Message{}).Where("body = ?", body).Count(&total)
+		d.DB.Raw(`SELECT COUNT(*) FROM messages m WHERE m.body = ?
+			AND EXISTS (SELECT 1 FROM attachments a WHERE a.message_id = m.id AND a.name = ?)`, body, want).Scan(&carrying)
+		if total == 0 {
+			t.Fatalf("the demo has no message %q", body)
+		}
+		if carrying != total {
+			t.Errorf("%d of %d messages %q carry %q", carrying, total, body, want)
+		}
+	}
+}

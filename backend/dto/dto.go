@@ -93,6 +93,10 @@ type Attachment struct {
 	CanCopy        bool   `json:"canCopy"`
 	CanPreview     bool   `json:"canPreview"`    // image or PDF
 	DeleteBlocked  string `json:"deleteBlocked"` // code why delete is not offered: records_deletion_off | forbidden | ""
+	// DeleteBlockedReason is the rule's own sentence for DeleteBlocked, shown as is.
+	DeleteBlockedReason string `json:"deleteBlockedReason"`
+	// RemovedNote says who removed a removed attachment ("Attachment removed by the sender").
+	RemovedNote string `json:"removedNote,omitempty"`
 }
 
 // TabFirstThreads and TabFirstAttachments are how many threads and
@@ -215,6 +219,9 @@ type Appointment struct {
 	Notes      string `json:"notes"`
 	HasAlert   bool   `json:"hasAlert"`
 	Unread     int    `json:"unread"` // the client's unread messages for the signed-in staff member
+	// CanCancel: it is not cancelled, completed, a no-show or over (the
+	// backend's rule; the UI offers "Cancel appointment" only then).
+	CanCancel bool `json:"canCancel"`
 }
 
 // Settings is what Settings shows.
@@ -254,6 +261,11 @@ type DeletedAttachment struct {
 	DeletedBy    string `json:"deletedBy"`
 	DeletedAt    string `json:"deletedAt"`
 	RestoreUntil string `json:"restoreUntil"`
+	// Clients are the names of the clients of its thread ("A, B" for a group).
+	Clients string `json:"clients"`
+	// ThreadSubject is "" when the viewer could not see the attachment
+	// before it was deleted (a private file of a thread they are not on).
+	ThreadSubject string `json:"threadSubject"`
 }
 
 // AppointmentInput is what the Calendar sends to book or edit an appointment.

@@ -14,7 +14,8 @@ import (
 // run with: go test -fuzz=FuzzCleanName ./backend/files/
 
 func FuzzCleanName(f *testing.F) {
-	for _, s := range []string{"report.pdf", "../../x", `C:\a\b.pdf`, "\u202Eexe.pdf", "nul.txt", ".", ""} {
+	for _, s := range []string{"report.pdf", "../../x", `C:\a\b.pdf`, "\u202Eexe.pdf", "nul.txt", ".", "",
+		"photo\u2067gnp.exe\u2069", "a\u200Fb\u061C.pdf", "\u3164\u115F.txt"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
@@ -49,6 +50,42 @@ func FuzzCleanName(f *testing.F) {
 		}
 		if again, err := CleanName(out); err != nil || again != out {
 			t.Fatalf("not idempotent: %q -> %q -> %q, %v", in, out, again, err)
+		}
+	})
+}
+
+// FuzzDisplayName: whatever name is stored, what is shown has no control or
+// invisible formatting character, is valid UTF-8, keeps every visible
+// character in order, and showing it again changes nothing.
+func FuzzDisplayName(f *testing.F) {
+	for _, s := range []string{"report.pdf", "invoice\u202Efdp.exe", "photo\u2066gnp.exe\u2069", "\u200E\u200F", "a\xffb.pdf",
+		"\u3164", "x\u061Cy.csv", "\uFEFFnotes.txt", "line\u2028break.txt", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		out := DisplayName(in)
+		if !utf8.ValidString(out) {
+			t.Fatalf("DisplayName(%q) = %q is not valid UTF-8", in, out)
+		}
+		if strings.TrimSpace(out) == "" {
+			t.Fatalf("DisplayName(%q) = %q shows nothing", in, out)
+		}
+		for _, r := range out {
+			if isInvisible(r) {
+				t.Fatalf("DisplayName(%q) = %q contains invisible %U", in, out, r)
+			}
+		}
+		var visible []rune
+		for _, r := range strings.ToValidUTF8(in, "\uFFFD") {
+			if !isInvisible(r) {
+				visible = append(visible, r)
+			}
+		}
+		if strings.TrimSpace(string(visible)) != "" && out != string(visible) {
+			t.Fatalf("DisplayName(%q) = %q, want its visible characters %q", in, out, string(visible))
+		}
+		if again := DisplayName(out); again != out {
+			t.Fatalf("not idempotent: %q -> %q -> %q", in, out, again)
 		}
 	})
 }

@@ -67,20 +67,56 @@ func CleanName(name string) (string, error) {
 	return name, nil
 }
 
+// DisplayName is a stored name as it may be shown: invalid UTF-8 replaced
+// and control and invisible formatting characters (bidirectional overrides
+// and isolates such as U+202E, zero-width characters, BOM) removed, so
+// "invoice\u202Efdp.exe" can never display as "invoiceexe.pdf". CleanName
+// does the same to names on the way in; DisplayName is for names already
+// stored (written before that rule, or arriving from another desk or the
+// hub) and is applied wherever a name leaves for a screen. A name with
+// nothing visible left becomes "Unnamed file".
+func DisplayName(name string) string {
+	clean := true
+	for _, r := range name {
+		if r == utf8.RuneError || isInvisible(r) {
+			clean = false
+			break
+		}
+	}
+	if clean && strings.TrimSpace(name) != "" {
+		return name // the usual case: no copy
+	}
+	name = strings.Map(func(r rune) rune {
+		if isInvisible(r) {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(name, "\uFFFD"))
+	if strings.TrimSpace(name) == "" {
+		return "Unnamed file"
+	}
+	return name
+}
+
 func nameInvalid() *apperr.Error {
 	return apperr.New(apperr.FileNameInvalid,
 		"This file's name can't be used. Please rename the file and try again.")
 }
 
 // isInvisible reports whether r is a control character, an invisible
-// formatting character (bidi overrides, zero-width spaces, BOM) or a line or
-// paragraph separator.
+// formatting character (bidi overrides, zero-width spaces, BOM), a line or
+// paragraph separator, a noncharacter or a Hangul filler.
 func isInvisible(r rune) bool {
 	return unicode.IsControl(r) || // C0, DEL, C1
 		unicode.Is(unicode.Cf, r) || // bidi controls, zero-width, BOM, ...
 		unicode.Is(unicode.Zl, r) || unicode.Is(unicode.Zp, r) ||
-		(r >= 0xFDD0 && r <= 0xFDEF) || r&0xFFFE == 0xFFFE // noncharacters
+		(r >= 0xFDD0 && r <= 0xFDEF) || r&0xFFFE == 0xFFFE || // noncharacters
+		fillers[r] // letters that draw nothing
 }
+
+// fillers are characters that are letters by category but draw nothing, so a
+// name could hide text with them.
+var fillers = map[rune]bool{0x115F: true, 0x1160: true, 0x3164: true, 0xFFA0: true}
 
 func trimSpacesDots(s string) string {
 	return strings.TrimFunc(s, func(r rune) bool { return r == '.' || unicode.IsSpace(r) })

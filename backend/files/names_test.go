@@ -93,3 +93,32 @@ func TestHumanSize(t *testing.T) {
 		}
 	}
 }
+
+// TestDisplayNameStripsBidiControlsFromStoredNames: a name stored before
+// names were cleaned (or arriving from another desk) still cannot show a
+// different extension than it has.
+func TestDisplayNameStripsBidiControlsFromStoredNames(t *testing.T) {
+	for in, want := range map[string]string{
+		"invoice\u202Efdp.exe":     "invoicefdp.exe",
+		"photo\u2067gnp.exe\u2069": "photognp.exe",
+		"scan\u200F\u061C.pdf":     "scan.pdf",
+		"\uFEFFnotes\u200B.txt":    "notes.txt",
+		"plain name.pdf":           "plain name.pdf",
+		"\u202E\u2066":             "Unnamed file",
+		"\u3164\u3164.txt":         ".txt",
+		"bad\xffbyte.txt":          "bad\uFFFDbyte.txt",
+	} {
+		if got := DisplayName(in); got != want {
+			t.Errorf("DisplayName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestCleanNameDropsLettersThatDrawNothing: Hangul fillers are letters by
+// category but invisible, so they cannot pad or hide part of a name.
+func TestCleanNameDropsLettersThatDrawNothing(t *testing.T) {
+	got, err := CleanName("report\u3164\u3164\u3164.pdf\u115F")
+	if err != nil || got != "report.pdf" {
+		t.Fatalf("CleanName = %q, %v; want report.pdf", got, err)
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"gorm.io/gorm"
 
 	"clinicdesk/backend/apperr"
+	"clinicdesk/backend/attachments"
 	"clinicdesk/backend/clock"
 	"clinicdesk/backend/files"
 	"clinicdesk/backend/messaging"
@@ -349,6 +350,9 @@ type attachmentView struct {
 	Name    string
 	Size    int64
 	Removed bool
+	// RemovedNote says who removed it: the practice, or the staff member
+	// who sent it.
+	RemovedNote string
 }
 
 // isClientOf reports whether the client takes part in the thread.
@@ -400,9 +404,13 @@ func (h *Hub) loadThread(threadID, clientID string) (*threadView, error) {
 	}
 	byMsg := map[string][]attachmentView{}
 	for _, a := range atts {
-		av := attachmentView{ID: a.ID, Name: a.Name, Size: a.Size, Removed: a.DeletedAt != nil}
+		av := attachmentView{ID: a.ID, Name: files.DisplayName(a.Name), Size: a.Size, Removed: a.DeletedAt != nil}
 		if av.Removed {
-			av.Name, av.Size = "", 0
+			by := ""
+			if a.DeletedByStaffID != nil {
+				by = *a.DeletedByStaffID
+			}
+			av.Name, av.Size, av.RemovedNote = "", 0, attachments.RemovedNote(a.SenderKind, a.SenderID, by)
 		}
 		byMsg[a.MessageID] = append(byMsg[a.MessageID], av)
 	}

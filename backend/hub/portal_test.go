@@ -356,3 +356,24 @@ func TestPortalRefusedReplyLeavesNoBytesAndTooLargeIsRefusedUnread(t *testing.T)
 		t.Errorf("temp files left: %v", ents)
 	}
 }
+
+// TestPortalSaysTheSenderRemovedHerOwnAttachment: when the staff member who
+// sent a file removes it, the portal does not blame "the practice".
+func TestPortalSaysTheSenderRemovedHerOwnAttachment(t *testing.T) {
+	p := newPortalPractice(t)
+	owner := p.a.staff(t, store.RoleOwner) // sent thread1's file
+	if _, err := p.a.Settings.SetRecordsDeletion(owner, true); err != nil {
+		t.Fatal(err)
+	}
+	att := attachmentOf(t, p.a, p.thread1)
+	if err := p.a.Attachments.Delete(owner, att.ID); err != nil {
+		t.Fatal(err)
+	}
+	p.a.sync(t)
+	u := newPortalUser(t, p.th)
+	u.signIn(p.th, p.c1.Email)
+	_, page := u.get("/portal/threads/" + p.thread1)
+	if !strings.Contains(page, "Attachment removed by the sender") || strings.Contains(page, "removed by the practice") {
+		t.Errorf("the sender's own removal in the portal:\n%.1200s", page)
+	}
+}

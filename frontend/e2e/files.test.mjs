@@ -103,7 +103,9 @@ test('a large attachment shows its progress while it is added, and Cancel keeps 
   const listed = dialog.getByRole('list', { name: 'Files to be sent' }).getByRole('listitem').filter({ hasText: `mood-log-${stamp}.txt` });
   await listed.waitFor({ timeout: 60000 });
   assert.match(await listed.innerText(), /6 MB/);
+  // Escape with a file attached asks before throwing the message away.
   await page.keyboard.press('Escape');
+  await page.getByRole('alertdialog', { name: 'Discard this message?' }).getByRole('button', { name: 'Discard' }).click();
   await dialog.waitFor({ state: 'hidden' });
 });
 

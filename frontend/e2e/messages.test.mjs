@@ -90,7 +90,10 @@ test('a refused file (a program named tool.exe) shows a plain error beside it an
   assert.doesNotMatch(text, /error|exception|\{|null|undefined/i, `plain words: ${text}`);
   assert.equal(await dialog.getByRole('list', { name: 'Files to be sent' }).count(), 0, 'not among the files to send');
 
+  // Cancel on a written message asks first; Discard throws it away.
   await dialog.getByRole('button', { name: 'Cancel' }).click();
+  const ask = page.getByRole('alertdialog', { name: 'Discard this message?' });
+  await ask.getByRole('button', { name: 'Discard' }).click();
   await dialog.waitFor({ state: 'hidden' });
   assert.equal(await threadList().getByText(`Should not be sent ${stamp}`).count(), 0, 'no thread was created');
 });
@@ -162,10 +165,19 @@ test('she copies the PDF to Documents on File and finds it in Docs & Forms', asy
   await signIn(page, 'Priya Natarajan');
   await openMessagesOf(client);
   await attRow(PDF).getByRole('button', { name: `Copy ${PDF} to Documents on File` }).click();
+  // It is private to its thread: the confirm says every staff member will see the copy.
+  const ask = page.getByRole('dialog', { name: 'Copy to Documents on File' });
+  assert.match(await ask.getByRole('note').innerText(), /private to its thread.*every staff member will be able to see it/s);
+  await ask.getByRole('button', { name: 'Copy', exact: true }).click();
   await page.getByText(`${PDF} was copied to Documents on File.`).waitFor();
+  // A second copy to the same client is refused in plain words, and makes no second document.
+  await attRow(PDF).getByRole('button', { name: `Copy ${PDF} to Documents on File` }).click();
+  await ask.getByRole('button', { name: 'Copy', exact: true }).click();
+  await main().getByText(`“${PDF}” is already in Documents on File.`).waitFor();
   await openTab(page, 'Docs & Forms');
   const doc = page.getByRole('region', { name: 'Documents on File' }).getByRole('row').filter({ hasText: PDF });
   await doc.waitFor();
+  assert.equal(await doc.count(), 1, 'one document, not two');
   assert.match(await doc.innerText(), /From a message/);
 });
 

@@ -85,6 +85,10 @@ export interface Attachment {
   canCopy: boolean;
   canPreview: boolean;
   deleteBlocked: string;
+  /** Why Delete is not offered, in the backend rule's own words ("" when it is). */
+  deleteBlockedReason: string;
+  /** For a removed attachment: who removed it ("Attachment removed by the sender"). */
+  removedNote?: string;
 }
 
 export interface MessagesTab {
@@ -180,6 +184,8 @@ export interface Appointment {
   notes: string;
   hasAlert: boolean;
   unread: number;
+  /** The backend's rule: not cancelled, completed, a no-show or over. */
+  canCancel: boolean;
 }
 
 export interface Settings {
@@ -216,6 +222,10 @@ export interface DeletedAttachment {
   deletedBy: string;
   deletedAt: string;
   restoreUntil: string;
+  /** The clients of its thread ("A, B" for a group). */
+  clients: string;
+  /** "" when the viewer could not see the attachment before it was deleted. */
+  threadSubject: string;
 }
 
 /** Payload of the `files:progress` event. */

@@ -25,6 +25,8 @@ const sentences: Record<string, string> = {
     "This is one of ClinicDesk's own stored copies, so it can't be attached. Attach the original file instead.",
   cancelled: 'Cancelled.',
   conflict: 'Someone else changed this at the same time. Please try again.',
+  already_in_documents: 'This file is already in Documents on File.',
+  appointment_past: 'This appointment is over, so it can no longer be cancelled.',
   bad_credentials: 'That PIN or password is not right. Please try again.',
   account_locked: 'This account is locked. Please ask your practice manager.',
   internal: 'Something went wrong. Please try again; if it keeps happening, tell your practice manager.',

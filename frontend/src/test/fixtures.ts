@@ -41,6 +41,7 @@ export function attachment(over: Partial<Attachment> = {}): Attachment {
     canCopy: false,
     canPreview: true,
     deleteBlocked: '',
+    deleteBlockedReason: '',
     ...over,
   };
 }

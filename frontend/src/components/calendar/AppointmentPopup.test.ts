@@ -38,6 +38,17 @@ describe('AppointmentPopup', () => {
     expect(within(dialog).getByText('Priya Natarajan')).toBeTruthy();
   });
 
+  it('offers Cancel appointment only when the backend says it can be cancelled', async () => {
+    vi.mocked(clientsApi.profile).mockResolvedValue(profile);
+    const { unmount } = render(AppointmentPopup, { appointment: appt({ status: 'completed', canCancel: false }) });
+    const dialog = await screen.findByRole('dialog', { name: 'Alex Moreno' });
+    expect(within(dialog).queryByRole('button', { name: 'Cancel appointment' })).toBeNull();
+    unmount();
+    render(AppointmentPopup, { appointment: appt({ status: 'scheduled', canCancel: true }) });
+    const again = await screen.findByRole('dialog', { name: 'Alex Moreno' });
+    expect(within(again).getByRole('button', { name: 'Cancel appointment' })).toBeTruthy();
+  });
+
   it('opens the client’s Messages tab inside the pop-up', async () => {
     vi.mocked(clientsApi.profile).mockResolvedValue(profile);
     vi.mocked(messagesApi.tab).mockResolvedValue(tab({ threads: [thread({ subject: 'Intake forms' })] }));

@@ -22,6 +22,7 @@ export function appt(over: Partial<Appointment> = {}): Appointment {
     notes: '',
     hasAlert: false,
     unread: 0,
+    canCancel: true,
     ...over,
   };
 }

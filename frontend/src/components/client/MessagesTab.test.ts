@@ -124,7 +124,7 @@ describe('Messages tab', () => {
   });
 
   it('copies to Documents on File for this client', async () => {
-    vi.mocked(messagesApi.tab).mockResolvedValue(tab({ attachments: [attachment({ canCopy: true })] }));
+    vi.mocked(messagesApi.tab).mockResolvedValue(tab({ attachments: [attachment({ canCopy: true, shared: true })] }));
     render(MessagesTab, props);
     await fireEvent.click(await screen.findByRole('button', { name: /Copy insurance-card.png/ }));
     await waitFor(() => expect(attachmentsApi.copyToDocuments).toHaveBeenCalledWith('a-1', 'c-1'));

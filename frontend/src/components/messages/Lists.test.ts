@@ -67,10 +67,10 @@ describe('copy to Documents on File', () => {
     await waitFor(() => expect(attachmentsApi.copyToDocuments).toHaveBeenCalledWith('a-1', 'c-2'));
   });
 
-  it('copies straight to this client when the thread has one client', async () => {
+  it('copies a shared file straight to this client when the thread has one client', async () => {
     render(AttachmentsTable, {
       clientId: 'c-1',
-      attachments: [attachment({ canCopy: true })],
+      attachments: [attachment({ canCopy: true, shared: true, sharedBy: 'Dana Reyes' })],
       threads: [thread()],
       ongotothread: vi.fn(),
       onchanged: vi.fn(),
@@ -78,5 +78,51 @@ describe('copy to Documents on File', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Copy insurance-card.png to Documents on File' }));
     await waitFor(() => expect(attachmentsApi.copyToDocuments).toHaveBeenCalledWith('a-1', 'c-1'));
     expect(screen.queryByRole('dialog')).toBeNull();
+  });
+
+  it('warns before a private file is copied where every staff member can see it', async () => {
+    render(AttachmentsTable, {
+      clientId: 'c-1',
+      clientName: 'Alex Moreno',
+      attachments: [attachment({ canCopy: true, shared: false })],
+      threads: [thread()],
+      ongotothread: vi.fn(),
+      onchanged: vi.fn(),
+    });
+    await fireEvent.click(screen.getByRole('button', { name: 'Copy insurance-card.png to Documents on File' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Copy to Documents on File' });
+    expect(within(dialog).getByRole('note').textContent).toContain('every staff member will be able to see it');
+    expect(attachmentsApi.copyToDocuments).not.toHaveBeenCalled();
+    await fireEvent.click(within(dialog).getByRole('button', { name: 'Copy' }));
+    await waitFor(() => expect(attachmentsApi.copyToDocuments).toHaveBeenCalledWith('a-1', 'c-1'));
+  });
+});
+
+describe('delete not offered', () => {
+  it('says why, in the backend rule’s words, when Records Deletion is on', async () => {
+    const reason = 'Only staff on this thread, or an owner or manager, can delete this attachment.';
+    render(AttachmentsTable, {
+      clientId: 'c-1',
+      attachments: [attachment({ shared: true, canDelete: false, deleteBlocked: 'forbidden', deleteBlockedReason: reason })],
+      threads: [],
+      ongotothread: vi.fn(),
+      onchanged: vi.fn(),
+    });
+    expect(screen.queryByRole('button', { name: /^Delete insurance-card.png/ })).toBeNull();
+    const why = screen.getByRole('button', { name: /Why can’t I delete insurance-card.png\?/ });
+    expect(why.getAttribute('aria-label')).toContain(reason);
+    await fireEvent.click(why);
+    expect((await screen.findByRole('status')).textContent).toContain(reason);
+  });
+
+  it('adds nothing per row when Records Deletion is off (the tab says it once)', async () => {
+    render(AttachmentsTable, {
+      clientId: 'c-1',
+      attachments: [attachment({ canDelete: false, deleteBlocked: 'records_deletion_off', deleteBlockedReason: 'Deleting attachments is turned off.' })],
+      threads: [],
+      ongotothread: vi.fn(),
+      onchanged: vi.fn(),
+    });
+    expect(screen.queryByRole('button', { name: /delete/i })).toBeNull();
   });
 });

@@ -14,6 +14,8 @@ const rows = [
     deletedBy: 'Jordan Blake',
     deletedAt: new Date(Date.now() - 2 * day).toISOString(),
     restoreUntil: new Date(Date.now() + 28 * day - 60_000).toISOString(),
+    clients: 'Avery Abbott',
+    threadSubject: 'Referral letter',
   },
   {
     id: 'a-2',
@@ -22,6 +24,8 @@ const rows = [
     deletedBy: 'Olivia Hart',
     deletedAt: new Date(Date.now() - 29 * day).toISOString(),
     restoreUntil: new Date(Date.now() + day - 60_000).toISOString(),
+    clients: 'Bianca Baptiste, Caleb Castillo',
+    threadSubject: '',
   },
 ];
 
@@ -47,6 +51,20 @@ describe('Settings → Recently deleted', () => {
     expect(within(row).getByText(/\(28 days left\)/)).toBeTruthy();
     const other = screen.getByText('old-scan.png').closest('tr')!;
     expect(within(other).getByText(/\(1 day left\)/)).toBeTruthy();
+  });
+
+  it('names each file’s client and thread, and only the thread the viewer could see', async () => {
+    as('manager', true);
+    vi.mocked(attachmentsApi.recentlyDeleted).mockResolvedValue(rows);
+    render(RecentlyDeleted);
+    const row = (await screen.findByText('referral-letter.pdf')).closest('tr')!;
+    expect(screen.getByRole('columnheader', { name: 'Client' })).toBeTruthy();
+    expect(screen.getByRole('columnheader', { name: 'Thread' })).toBeTruthy();
+    expect(within(row).getByText('Avery Abbott')).toBeTruthy();
+    expect(within(row).getByText('Referral letter')).toBeTruthy();
+    const other = screen.getByText('old-scan.png').closest('tr')!;
+    expect(within(other).getByText('Bianca Baptiste, Caleb Castillo')).toBeTruthy();
+    expect(within(other).getByText('A private thread you are not on')).toBeTruthy();
   });
 
   it('restores a file and says so plainly', async () => {
