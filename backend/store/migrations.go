@@ -51,8 +51,8 @@ type NewerSchemaError struct {
 func (e *NewerSchemaError) Error() string {
 	return fmt.Sprintf("This practice's data was saved by a newer version of ClinicDesk "+
 		"(database schema %d; this version knows schema %d at most). Nothing was changed. "+
-		"Install the newest ClinicDesk on this computer (the same version as, or a later one than, "+
-		"the one that last opened this data), then start it again.", e.Found, e.Known)
+		"To open it, update ClinicDesk on this computer to the newest version (at least the "+
+		"version that last opened this data), then start it again.", e.Found, e.Known)
 }
 
 // Version returns the schema version of the open database (0 when empty).
