@@ -65,7 +65,7 @@ func FormatError(err error) any {
 
 // Bindings returns every bound struct over one desk, sharing one Base.
 func Bindings(b *Base) []any {
-	return []any{&Session{b}, &Clients{b}, &Messages{b}, &Attachments{b}, &Files{Base: b}, &Settings{b}, &Calendar{b}, &Inbox{b}, &Audit{b}, SyncOf(b), &Backup{Base: b}}
+	return []any{&Session{b}, &Clients{b}, &Messages{b}, &Attachments{b}, &Files{Base: b}, &Settings{b}, &Calendar{b}, &Inbox{b}, &Audit{b}, SyncOf(b), &Backup{Base: b}, &About{b}}
 }
 
 // SyncOf returns the Sync binding of b (one per Base). It is bound before the
