@@ -56,7 +56,10 @@ func TestUpgradeFromFirstSchemaKeepsData(t *testing.T) {
 	if err != nil {
 		t.Fatalf("upgrade: %v", err)
 	}
-	defer db.Close()
+	// Closes whichever handle db holds at the end (it is reopened below): a
+	// database left open keeps its file, and Windows cannot delete the test's
+	// folder then.
+	t.Cleanup(func() { db.Close() })
 	if v, _ := db.Version(); v != store.LatestVersion() {
 		t.Fatalf("schema_version = %d, want %d", v, store.LatestVersion())
 	}
