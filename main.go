@@ -15,6 +15,7 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/options/linux"
 
 	"clinicdesk/backend/api"
+	"clinicdesk/backend/store"
 	"clinicdesk/backend/version"
 )
 
@@ -27,7 +28,7 @@ func main() {
 	showVersion := flag.Bool("version", false, "print the version and exit")
 	flag.Parse()
 	if *showVersion {
-		fmt.Println(version.String("clinicdesk"))
+		fmt.Printf("%s, database schema %d\n", version.String("clinicdesk"), store.LatestVersion())
 		return
 	}
 

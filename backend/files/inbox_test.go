@@ -108,6 +108,7 @@ func TestInboxWaitsUntilWritingStops(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { f.Close() }) // also when the test fails early: Windows cannot delete an open file
 	var size int64
 	for range 15 { // ~600ms of writing, pauses shorter than Settle
 		n, _ := f.Write([]byte("another line of the scanned page\n"))
