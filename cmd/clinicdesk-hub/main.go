@@ -28,7 +28,7 @@ func main() {
 	log.SetFlags(log.LstdFlags)
 	args := os.Args[1:]
 	cmd := "serve"
-	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+	if len(args) > 0 && args[0] != "" && (args[0][0] != '-' || args[0] == "--version" || args[0] == "-version") {
 		cmd, args = args[0], args[1:]
 	}
 	var err error
