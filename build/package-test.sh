@@ -101,6 +101,9 @@ install_debs "$work"/new/clinicdesk_*.deb "$work"/new/clinicdesk-hub_*.deb
 [ "$(dpkg-query -W -f '${Version}' clinicdesk)" = "$new_ver" ] || fail "the desk was not upgraded"
 [ "$(dpkg-query -W -f '${Version}' clinicdesk-hub)" = "$new_ver" ] || fail "the hub was not upgraded"
 want_version="$(git describe --tags --always --dirty)"
+# Prebuilt .debs (PACKAGE_TEST_NEW) carry the version of the checkout that built them.
+[ -n "${PACKAGE_TEST_NEW:-}" ] && want_version="$(/usr/bin/clinicdesk --version | awk '{print $2}')"
+[ "$want_version" != dev ] || fail "the installed desk is not stamped with a version"
 /usr/bin/clinicdesk --version | grep -q "^clinicdesk $want_version " || fail "clinicdesk --version: $(/usr/bin/clinicdesk --version)"
 /usr/bin/clinicdesk-hub --version | grep -q "^clinicdesk-hub $want_version " || fail "clinicdesk-hub --version: $(/usr/bin/clinicdesk-hub --version)"
 want_schema="$(/usr/bin/clinicdesk --version | sed -n 's/.*database schema \([0-9]*\).*/\1/p')"
