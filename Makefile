@@ -8,13 +8,15 @@ GO         ?= go
 GOBIN      := $(shell $(GO) env GOPATH)/bin
 WAILS      := $(GOBIN)/wails
 WAILS_VER  := v2.15.0
+NFPM       := $(GOBIN)/nfpm
+NFPM_VER   := v2.48.0
 TAGS       := webkit2_41
 APP        := build/bin/clinicdesk
-APT_PKGS   := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config xvfb xauth chromium imagemagick xdotool x11-utils sqlite3 python3-gi gir1.2-gtk-3.0 postgresql
+APT_PKGS   := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config xvfb xauth chromium imagemagick xdotool x11-utils sqlite3 python3-gi gir1.2-gtk-3.0 postgresql wine64 nsis gcc-mingw-w64-x86-64 systemd curl
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FUZZTIME   ?= 5s
 
-.PHONY: run build test deps apt wails-cli npm bindings go-test go-vet fuzz frontend-test e2e portal-e2e window-test bench clean
+.PHONY: dist wine-test package-test nfpm-cli run build test deps apt wails-cli npm bindings go-test go-vet fuzz frontend-test e2e portal-e2e window-test bench clean
 
 ## run: build the app and start it (demo practice on first run; data in the user's config dir)
 run: build
@@ -27,7 +29,7 @@ run: build
 build: deps
 	$(WAILS) build -tags $(TAGS) -clean -o clinicdesk && test -x $(APP)
 
-deps: apt wails-cli npm
+deps: apt wails-cli nfpm-cli npm
 
 apt:
 	@missing=""; for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -37,6 +39,10 @@ apt:
 wails-cli:
 	@if ! $(WAILS) version 2>/dev/null | grep -q "$(WAILS_VER)"; then \
 		echo "Installing the wails CLI $(WAILS_VER)"; $(GO) install github.com/wailsapp/wails/v2/cmd/wails@$(WAILS_VER); fi
+
+nfpm-cli:
+	@if ! $(GO) version -m $(NFPM) 2>/dev/null | grep -q "mod.*github.com/goreleaser/nfpm/v2.*$(NFPM_VER)"; then \
+		echo "Installing nfpm $(NFPM_VER)"; $(GO) install github.com/goreleaser/nfpm/v2/cmd/nfpm@$(NFPM_VER); fi
 
 npm: frontend/node_modules/.package-lock.json
 frontend/node_modules/.package-lock.json: frontend/package-lock.json
@@ -50,8 +56,8 @@ bindings: wails-cli
 ## test: every test, in two lanes side by side (a 2-core machine runs the
 ## browser suites while the Go tests wait on the database): the Go lane's
 ## output is printed when both are done, the UI lane's as it runs.
-GO_LANE   := go-test fuzz
-UI_LANE   := frontend-test e2e portal-e2e window-test
+GO_LANE   := go-test fuzz wine-test
+UI_LANE   := frontend-test e2e portal-e2e window-test package-test
 test: deps go-vet bindings
 	@log=$$(mktemp); t0=$$(date +%s); \
 	echo "make test: the Go lane ($(GO_LANE)) runs in the background, its output follows the UI lane's"; \
@@ -100,9 +106,21 @@ portal-e2e: npm
 window-test: build
 	bash build/window-test.sh
 
+## dist: every package a practice installs, into dist/ with SHA256SUMS (see build/dist.sh)
+dist: deps
+	bash build/dist.sh
+
+## wine-test: the backend's tests cross-built for windows/amd64 and run under wine64
+wine-test: apt
+	bash build/wine-test.sh
+
+## package-test: install the previous .debs, make data, upgrade, check, remove (root)
+package-test: deps
+	bash build/package-test.sh
+
 ## bench: benchmarks and baselines (see bench/README.md)
 bench: deps
 	bash bench/run.sh
 
 clean:
-	rm -rf build/bin frontend/dist/assets frontend/dist/index.html
+	rm -rf dist build/bin frontend/dist/assets frontend/dist/index.html

@@ -6,6 +6,7 @@ package main
 import (
 	"embed"
 	"flag"
+	"fmt"
 	"log"
 
 	"github.com/wailsapp/wails/v2"
@@ -14,6 +15,8 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/options/linux"
 
 	"clinicdesk/backend/api"
+	"clinicdesk/backend/store"
+	"clinicdesk/backend/version"
 )
 
 //go:embed all:frontend/dist
@@ -22,7 +25,12 @@ var assets embed.FS
 func main() {
 	dataDir := flag.String("data-dir", "", "where the practice's data lives (default: $CLINICDESK_DATA, then <config dir>/ClinicDesk)")
 	noDemo := flag.Bool("no-demo", false, "do not create the demo practice in an empty data directory")
+	showVersion := flag.Bool("version", false, "print the version and exit")
 	flag.Parse()
+	if *showVersion {
+		fmt.Printf("%s, database schema %d\n", version.String("clinicdesk"), store.LatestVersion())
+		return
+	}
 
 	app := NewApp(*dataDir, !*noDemo)
 	err := wails.Run(&options.App{

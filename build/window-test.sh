@@ -10,11 +10,15 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-app="$root/build/bin/clinicdesk"
-[ -x "$app" ] || { echo "window-test: build the app first (make build)"; exit 1; }
+# The binary under test: the first argument (an installed /usr/bin/clinicdesk,
+# say), else the one make build left in build/bin/.
+app="${1:-$root/build/bin/clinicdesk}"
+[ -x "$app" ] || { echo "window-test: $app is missing (make build)"; exit 1; }
 work="$(mktemp -d /tmp/clinicdesk-window.XXXXXX)"
 out="${WINDOW_TEST_OUT:-$work/shots}"; mkdir -p "$out"
-data="$work/practice"
+# WINDOW_TEST_DATA keeps the practice after the test (build/package-test.sh
+# makes data with the old package this way); it must be empty or missing.
+data="${WINDOW_TEST_DATA:-$work/practice}"
 db="$data/clinicdesk.db"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
@@ -91,7 +95,7 @@ click 640 443 2.5 # the first thread in the pop-up
 shot "$out/appointment-popup-thread.png"
 xdotool key Escape; sleep 1
 
-if [ -n "${WINDOW_TEST_DOCS:-1}" ]; then
+if [ -n "${WINDOW_TEST_DOCS-1}" ]; then
   mkdir -p "$root/docs"
   cp "$out/messages-tab.png" "$root/docs/messages-tab.png"
   cp "$out/dropped.png" "$root/docs/drop-in-window.png"

@@ -78,7 +78,7 @@ func FormatError(err error) any {
 
 // Bindings returns every bound struct over one desk, sharing one Base.
 func Bindings(b *Base) []any {
-	return []any{&Session{b}, &Clients{b}, &Messages{b}, &Attachments{b}, &Files{Base: b}, &Settings{b}, &Calendar{b}, &Inbox{b}, &Audit{b}, SyncOf(b), &Backup{Base: b}}
+	return []any{&Session{b}, &Clients{b}, &Messages{b}, &Attachments{b}, &Files{Base: b}, &Settings{b}, &Calendar{b}, &Inbox{b}, &Audit{b}, SyncOf(b), &Backup{Base: b}, &About{b}}
 }
 
 // Housekeeping frees the bytes of attachments deleted more than 30 days ago

@@ -400,3 +400,13 @@ type RestoreResult struct {
 	// until the practice deletes it.
 	PreviousData string `json:"previousData"`
 }
+
+// About is what the About dialog shows: which build this is and which data
+// it runs on, for a practice manager on the phone with support.
+type About struct {
+	Version       string `json:"version"`       // from git describe at build time ("dev" when unstamped)
+	Build         string `json:"build"`         // commit and Go toolchain
+	DataDir       string `json:"dataDir"`       // the practice's data folder on this computer
+	SchemaVersion int    `json:"schemaVersion"` // the database's schema version
+	HubURL        string `json:"hubUrl"`        // the hub this desk syncs with, "" when none
+}

@@ -108,6 +108,7 @@ func TestInboxWaitsUntilWritingStops(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { f.Close() }) // also when the test fails early: Windows cannot delete an open file
 	var size int64
 	for range 15 { // ~600ms of writing, pauses shorter than Settle
 		n, _ := f.Write([]byte("another line of the scanned page\n"))
@@ -410,7 +411,17 @@ func TestInboxFolderDeletedAndRecreated(t *testing.T) {
 		if err := os.RemoveAll(dir); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, 3*time.Second, "deleted folder to empty the list", func() bool { return len(in.Pending()) == 0 })
+		// On Windows a deleted folder that is still watched stays (delete
+		// pending) until the watcher lets go of it, which the inbox does once it
+		// sees the folder gone: only then can a folder of the same name be made.
+		waitFor(t, 3*time.Second, "the inbox to see its folder gone", func() bool {
+			in.mu.Lock()
+			defer in.mu.Unlock()
+			return in.missing
+		})
+		if n := len(in.Pending()); n != 0 {
+			t.Fatalf("a deleted folder still offers %d files", n)
+		}
 		if err := os.Mkdir(dir, 0o700); err != nil {
 			t.Fatal(err)
 		}

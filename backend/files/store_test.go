@@ -12,7 +12,6 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -543,6 +542,14 @@ func TestImportPath(t *testing.T) {
 	}
 }
 
+// importRefusal is one file ImportPath must refuse, with the code it gives.
+type importRefusal struct {
+	name string
+	path string
+	max  int64
+	code apperr.Code
+}
+
 func TestImportPathRefusals(t *testing.T) {
 	dir := t.TempDir()
 	folder := filepath.Join(dir, "Scans")
@@ -553,12 +560,7 @@ func TestImportPathRefusals(t *testing.T) {
 	writeFile(t, big, bytes.Repeat([]byte("a"), 2000))
 	exe := filepath.Join(dir, "scan.exe")
 	writeFile(t, exe, peBytes())
-	cases := []struct {
-		name string
-		path string
-		max  int64
-		code apperr.Code
-	}{
+	cases := []importRefusal{
 		{"folder", folder, 0, apperr.FileIsFolder},
 		{"missing", filepath.Join(dir, "nope.pdf"), 0, apperr.FileUnreadable},
 		{"empty", empty, 0, apperr.FileEmpty},
@@ -566,47 +568,8 @@ func TestImportPathRefusals(t *testing.T) {
 		{"program", exe, 0, apperr.FileTypeRefused},
 		{"bad name", dir + string(filepath.Separator) + "..", 0, apperr.FileNameInvalid},
 	}
-	if runtime.GOOS != "windows" {
-		broken := filepath.Join(dir, "link.pdf")
-		os.Symlink(filepath.Join(dir, "gone.pdf"), broken)
-		fifo := filepath.Join(dir, "pipe.pdf")
-		if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		folderLink := filepath.Join(dir, "folderlink")
-		os.Symlink(folder, folderLink)
-		cases = append(cases,
-			struct {
-				name string
-				path string
-				max  int64
-				code apperr.Code
-			}{"broken link", broken, 0, apperr.FileUnreadable},
-			struct {
-				name string
-				path string
-				max  int64
-				code apperr.Code
-			}{"fifo", fifo, 0, apperr.FileUnreadable},
-			struct {
-				name string
-				path string
-				max  int64
-				code apperr.Code
-			}{"link to folder", folderLink, 0, apperr.FileIsFolder},
-		)
-		if os.Geteuid() != 0 {
-			locked := filepath.Join(dir, "locked.pdf")
-			writeFile(t, locked, minimalPDF())
-			os.Chmod(locked, 0)
-			cases = append(cases, struct {
-				name string
-				path string
-				max  int64
-				code apperr.Code
-			}{"no permission", locked, 0, apperr.FileUnreadable})
-		}
-	}
+	// Broken links, FIFOs and unreadable files are Unix things (store_unix_test.go).
+	cases = append(cases, unixImportRefusals(t, dir, folder)...)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			s := newTestStore(t)

@@ -29,6 +29,7 @@ import (
 	"clinicdesk/backend/files"
 	"clinicdesk/backend/store"
 	"clinicdesk/backend/sync"
+	"clinicdesk/backend/version"
 )
 
 // Config says where the hub keeps its data.
@@ -208,10 +209,10 @@ func (h *Hub) Handler() http.Handler {
 	mux.HandleFunc("POST /api/v1/leave", h.desk(h.handleLeave))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		if err := h.db.Exec("SELECT 1").Error; err != nil {
-			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unavailable", "version": version.Version})
 			return
 		}
-		w.Write([]byte("ok\n"))
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": version.Version})
 	})
 	h.portalRoutes(mux)
 	return mux

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -55,7 +56,10 @@ func TestUpgradeFromFirstSchemaKeepsData(t *testing.T) {
 	if err != nil {
 		t.Fatalf("upgrade: %v", err)
 	}
-	defer db.Close()
+	// Closes whichever handle db holds at the end (it is reopened below): a
+	// database left open keeps its file, and Windows cannot delete the test's
+	// folder then.
+	t.Cleanup(func() { db.Close() })
 	if v, _ := db.Version(); v != store.LatestVersion() {
 		t.Fatalf("schema_version = %d, want %d", v, store.LatestVersion())
 	}
@@ -133,6 +137,12 @@ func TestDatabaseFromNewerVersionIsRefusedUntouched(t *testing.T) {
 	_, err = store.Open(path)
 	if err == nil {
 		t.Fatal("a database from a newer ClinicDesk was opened")
+	}
+	// A typed refusal, so the desk (and its About dialog) can tell it from a
+	// damaged file without matching words.
+	var ns *store.NewerSchemaError
+	if !errors.As(err, &ns) || ns.Found != newer || ns.Known != store.LatestVersion() {
+		t.Fatalf("refusal %v (%T), want *store.NewerSchemaError{Found: %d, Known: %d}", err, err, newer, store.LatestVersion())
 	}
 	msg := err.Error()
 	if !strings.Contains(msg, "newer") || !strings.Contains(msg, "update ClinicDesk") {

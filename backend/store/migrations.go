@@ -40,6 +40,21 @@ func execAll(stmts ...string) func(*gorm.DB) error {
 	}
 }
 
+// NewerSchemaError is the refusal to open a database that a newer ClinicDesk
+// has written: this code does not know its tables, so it must neither read
+// nor migrate it. Nothing in the file is changed.
+type NewerSchemaError struct {
+	Found int // the database's schema version
+	Known int // the newest schema this build knows (LatestVersion)
+}
+
+func (e *NewerSchemaError) Error() string {
+	return fmt.Sprintf("This practice's data was saved by a newer version of ClinicDesk "+
+		"(database schema %d; this version knows schema %d at most). Nothing was changed. "+
+		"To open it, update ClinicDesk on this computer to the newest version (at least the "+
+		"version that last opened this data), then start it again.", e.Found, e.Known)
+}
+
 // Version returns the schema version of the open database (0 when empty).
 func (db *DB) Version() (int, error) {
 	if err := db.Exec(`CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at DATETIME NOT NULL)`).Error; err != nil {
@@ -58,7 +73,7 @@ func (db *DB) MigrateTo(target int) error {
 		return err
 	}
 	if cur > LatestVersion() {
-		return fmt.Errorf("the database is from a newer ClinicDesk (schema %d, this version knows %d); update ClinicDesk", cur, LatestVersion())
+		return &NewerSchemaError{Found: cur, Known: LatestVersion()}
 	}
 	for _, m := range migrations {
 		if m.version <= cur || m.version > target {

@@ -21,13 +21,14 @@ import (
 	"time"
 
 	"clinicdesk/backend/hub"
+	"clinicdesk/backend/version"
 )
 
 func main() {
 	log.SetFlags(log.LstdFlags)
 	args := os.Args[1:]
 	cmd := "serve"
-	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+	if len(args) > 0 && args[0] != "" && (args[0][0] != '-' || args[0] == "--version" || args[0] == "-version") {
 		cmd, args = args[0], args[1:]
 	}
 	var err error
@@ -36,6 +37,9 @@ func main() {
 		err = serve(args)
 	case "enroll-code":
 		err = enrollCode(args)
+	case "version", "-version", "--version":
+		fmt.Println(version.String("clinicdesk-hub"))
+		return
 	case "help", "-h", "--help":
 		usage()
 		return
@@ -54,6 +58,7 @@ func usage() {
 
   clinicdesk-hub serve [flags]        run the hub
   clinicdesk-hub enroll-code [flags]  print a one-time code to join a desk (valid 24 hours)
+  clinicdesk-hub --version            print the version
 
 Flags (both): --db PATH|postgres://...  --blobs DIR
 Flags (serve): --addr HOST:PORT --cert FILE --key FILE --behind-tls-proxy
@@ -96,7 +101,7 @@ func serve(args []string) error {
 	defer stop()
 	errc := make(chan error, 1)
 	go func() {
-		log.Printf("clinicdesk-hub listening on %s (practice: %s; portal at /portal/)", *addr, p)
+		log.Printf("%s listening on %s (practice: %s; portal at /portal/)", version.String("clinicdesk-hub"), *addr, p)
 		if *cert != "" {
 			errc <- srv.ListenAndServeTLS(*cert, *key)
 		} else {

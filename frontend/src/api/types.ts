@@ -199,6 +199,15 @@ export interface Settings {
   canChange: boolean;
 }
 
+/** What the About dialog shows (user menu → About ClinicDesk). */
+export interface About {
+  version: string;
+  build: string;
+  dataDir: string;
+  schemaVersion: number;
+  hubUrl: string;
+}
+
 export interface ViewResult {
   opened: boolean;
   path: string;
