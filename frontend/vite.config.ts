@@ -29,5 +29,9 @@ export default defineConfig({
     include: ['src/**/*.test.ts'],
     setupFiles: ['src/test/setup.ts'],
     mockReset: true,
+    // make test runs these beside the Go race tests on a 2-core machine,
+    // where one jsdom test can take longer than Vitest's 5 s default. The
+    // bound only decides when a hung test is reported; no test asserts time.
+    testTimeout: 30000,
   },
 });
