@@ -215,7 +215,9 @@ test('the sender deletes the PDF after confirming; the thread shows it removed a
   await threadList().getByRole('button').filter({ hasText: SUBJECT }).click();
   const files = sentFiles();
   await files.getByText(PNG).waitFor();
-  await until(async () => (await files.getByText('Attachment removed by the practice').count()) === 1, 'shown as removed in the thread');
+  // She removed her own file: the thread says the sender did, not "the practice".
+  await until(async () => (await files.getByText('Attachment removed by the sender').count()) === 1, 'shown as removed by the sender in the thread');
+  assert.equal(await files.getByText('Attachment removed by the practice').count(), 0);
   assert.equal(await files.getByText(PDF).count(), 0);
   await page.getByRole('button', { name: 'All threads' }).click();
 
@@ -241,7 +243,12 @@ test('a manager who is not on the thread deletes a shared file after confirming;
   await openMessagesOf(client);
   assert.equal(await main().getByText(PNG).count(), 0, 'gone for the sender too');
   await threadList().getByRole('button').filter({ hasText: SUBJECT }).click();
-  await until(async () => (await sentFiles().getByText('Attachment removed by the practice').count()) === 2, 'both shown as removed in the thread');
+  await until(
+    async () =>
+      (await sentFiles().getByText('Attachment removed by the practice').count()) === 1 &&
+      (await sentFiles().getByText('Attachment removed by the sender').count()) === 1,
+    'both shown as removed in the thread: one by the practice (the manager), one by the sender',
+  );
 });
 
 test('Records Deletion goes back off (a manager), and no page error happened', async () => {
