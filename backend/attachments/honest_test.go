@@ -72,7 +72,7 @@ func TestRecentlyDeletedShowsClientAndThreadOnlyWhereTheViewerMaySee(t *testing.
 		t.Errorf("private file of a thread the manager is not on: clients %q, thread %q (want no subject)", d.Clients, d.ThreadSubject)
 	}
 	// A manager on the thread sees the subject of its private file.
-	sf := stage(t, c.d, "mine.txt", []byte("mine\n"))
+	sf := stage(t, c.d, c.sender, "mine.txt", []byte("mine\n"))
 	th, err := c.d.Messages.Compose(c.sender, dto.ComposeRequest{ClientID: c.client.ID, StaffIDs: []string{c.manager.StaffID},
 		Subject: "With the manager", Files: []dto.OutgoingFile{{Token: sf.Token, Name: "mine.txt"}}})
 	must(t, err)
@@ -149,7 +149,7 @@ func TestStoredNamesWithBidiControlsNeverReachTheScreen(t *testing.T) {
 func TestOneMessageKeepsTwoNamesForTheSameBytes(t *testing.T) {
 	c := newClinic(t)
 	data := []byte("same bytes\n")
-	a, b := stage(t, c.d, "front.txt", data), stage(t, c.d, "back.txt", data)
+	a, b := stage(t, c.d, c.sender, "front.txt", data), stage(t, c.d, c.sender, "back.txt", data)
 	th, err := c.d.Messages.Compose(c.sender, dto.ComposeRequest{ClientID: c.client.ID, Subject: "Card", Body: "both sides",
 		Files: []dto.OutgoingFile{{Token: a.Token, Name: "front.txt"}, {Token: b.Token, Name: "back.txt"}}})
 	must(t, err)

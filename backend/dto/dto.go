@@ -148,7 +148,7 @@ type Thread struct {
 
 // StagedFile is a file stored and checked, ready to be sent or filed.
 type StagedFile struct {
-	Token     string `json:"token"` // the content's SHA-256
+	Token     string `json:"token"` // random, single use, for this staff member's sign-in only
 	Name      string `json:"name"`
 	MIME      string `json:"mime"`
 	TypeLabel string `json:"typeLabel"`

@@ -4,10 +4,11 @@ import * as filesApi from '../api/files';
 import type { StagedFile } from '../api/types';
 import AttachmentDrop from './AttachmentDrop.svelte';
 
-// Today's staging names a file by its content, so the same bytes under two
-// names come back with one token.
-function staged(name: string, token = 'same-bytes'): StagedFile {
-  return { token, name, mime: 'image/png', typeLabel: 'Image', size: 2048 };
+// As in Go: every staging gets a new random token, even for the same bytes.
+let tokens = 0;
+function staged(name: string): StagedFile {
+  tokens += 1;
+  return { token: `stg_${tokens}`, name, mime: 'image/png', typeLabel: 'Image', size: 2048 };
 }
 
 async function pick(container: HTMLElement, names: string[]) {
