@@ -52,6 +52,7 @@ type rejection struct {
 	ID     string `gorm:"primaryKey"`
 	DeskID string
 	Reason string
+	Code   int    // HTTP status of the refusal (422, 403)
 	Undo   string // JSON of the undo change, "" when none
 	At     time.Time
 }

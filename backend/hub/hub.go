@@ -47,6 +47,13 @@ type Config struct {
 	// behind a TLS proxy).
 	SecureCookies bool
 	Clock         clock.Clock
+	// MaxAhead is how far ahead of the hub's clock a pushed change may be
+	// stamped (default sync.DefaultMaxAhead, 5 minutes).
+	MaxAhead time.Duration
+	// MaxPushBytes and MaxPushChanges bound one push (defaults
+	// sync.MaxPushBytes, sync.MaxPushChanges).
+	MaxPushBytes   int64
+	MaxPushChanges int
 }
 
 // Hub serves the sync API and the client portal.

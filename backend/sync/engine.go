@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log"
@@ -343,9 +344,20 @@ func (e *Engine) pushAll(ctx context.Context, c *hubClient) error {
 	var done int64
 	progress := e.progress("push")
 	for {
-		batch, err := pendingWire(e.db.DB, e.opt.BatchSize)
+		batch, err := pendingWire(e.db.DB, min(e.opt.BatchSize, MaxPushChanges))
 		if err != nil || len(batch) == 0 {
 			return err
+		}
+		// A push must fit the hub's limit: long messages make fewer per push.
+		for len(batch) > 1 {
+			b, err := json.Marshal(PushRequest{Changes: batch})
+			if err != nil {
+				return err
+			}
+			if len(b) <= MaxPushBytes {
+				break
+			}
+			batch = batch[:len(batch)/2]
 		}
 		var shas []string
 		for _, ch := range batch {
@@ -415,6 +427,9 @@ func (e *Engine) acknowledge(batch []WireChange, resp PushResponse) error {
 				}
 			}
 			msg := "The practice hub undid a change made on this desk: " + r.Reason
+			if r.Undo == nil {
+				msg = "The practice hub refused a change made on this desk (it stays on this desk only): " + r.Reason
+			}
 			if err := tx.Exec(`INSERT INTO sync_notices (id, at, entity, entity_id, message) VALUES (?, ?, ?, ?, ?)`,
 				clock.NewID(), now, ch.Entity, ch.EntityID, msg).Error; err != nil {
 				return err
