@@ -24,23 +24,6 @@ import (
 // change the row. A change that fails is refused with a reason in plain
 // words; it never enters the log, so no other desk ever receives it.
 
-// maxPayload bounds one change's row (the longest legitimate row, a message
-// of 20,000 characters, is well under it).
-const maxPayload = 256 << 10
-
-// maxChangeID bounds a change id (desks send UUIDs).
-const maxChangeID = 64
-
-// opsOf lists the operations a desk may push for an entity. Nothing is ever
-// deleted through sync: desks mark attachments removed (an update), and
-// messages, documents, blobs and audit entries are append-only.
-func opsOf(e sync.Entity) []string {
-	if e.Kind == sync.AppendOnly {
-		return []string{sync.OpInsert}
-	}
-	return []string{sync.OpInsert, sync.OpUpdate}
-}
-
 // actorOf returns the active staff member a change names as its actor.
 // Every authority check of a pushed change asks here (the signature check in
 // the push handler proves, before accept runs, that this staff member made
@@ -61,41 +44,13 @@ func (h *Hub) actorOf(tx *gorm.DB, c sync.WireChange) (access.Actor, bool, error
 }
 
 // checkShape refuses a change whose id, clock, entity, operation or payload
-// is malformed. It returns the decoded row.
+// is malformed (the clock against the hub's, the rest as every desk checks
+// it: sync.CheckShape). It returns the decoded row.
 func (h *Hub) checkShape(c sync.WireChange, now time.Time) (sync.Entity, any, string) {
-	if len(c.ID) > maxChangeID {
-		return sync.Entity{}, nil, "the change's id is too long."
-	}
 	if err := sync.CheckHLC(c.HLC, now, h.cfg.MaxAhead); err != nil {
 		return sync.Entity{}, nil, "the change's clock stamp was refused: " + err.Error() + ". Check the date and time of this computer."
 	}
-	e, ok := sync.EntityByName(c.Entity)
-	if !ok {
-		return e, nil, fmt.Sprintf("the hub does not know records of kind %.40q.", c.Entity)
-	}
-	allowed := false
-	for _, op := range opsOf(e) {
-		allowed = allowed || op == c.Op
-	}
-	if !allowed {
-		if c.Op == sync.OpDelete {
-			return e, nil, "records of kind " + e.Name + " are never deleted through sync."
-		}
-		return e, nil, fmt.Sprintf("operation %.20q is not allowed on records of kind %s.", c.Op, e.Name)
-	}
-	if len(c.Payload) > maxPayload {
-		return e, nil, "the record is larger than the hub accepts."
-	}
-	row := e.New()
-	dec := json.NewDecoder(strings.NewReader(c.Payload))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(row); err != nil || dec.More() || !strings.HasPrefix(strings.TrimSpace(c.Payload), "{") {
-		return e, nil, "the record could not be read (malformed " + e.Name + ")."
-	}
-	if key := sync.KeyOf(e, row); key != c.EntityID || key == "" {
-		return e, nil, fmt.Sprintf("the change names record %.64q but carries record %.64q.", c.EntityID, key)
-	}
-	return e, row, ""
+	return sync.CheckShape(c)
 }
 
 // sameJSON reports whether two values marshal alike (times compared in UTC
