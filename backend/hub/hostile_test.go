@@ -25,6 +25,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"clinicdesk/backend/clock"
+	"clinicdesk/backend/dto"
 	"clinicdesk/backend/hub"
 	"clinicdesk/backend/store"
 	"clinicdesk/backend/sync"
@@ -679,3 +680,76 @@ func TestDeleteAndShareOfOneAttachmentEndTheSameInBothOrders(t *testing.T) {
 	})
 }
 
+
+// The checks above must never refuse what an honest desk does: compose,
+// reply, read, share, delete, restore, copy to Documents on File, a Client
+// Alert, booking and moving an appointment, settings.
+func TestHonestDeskWorkIsNeverRefused(t *testing.T) {
+	backends(t, func(t *testing.T, newDSN func() string) {
+		th, a, b := seeded(t, newDSN())
+		owner, clin := b.staff(t, store.RoleOwner), b.staff(t, store.RoleClinician)
+		c := b.client(t, 9)
+		if _, err := b.Settings.SetRecordsDeletion(owner, true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.Settings.SetLockAfterMinutes(owner, 15); err != nil {
+			t.Fatal(err)
+		}
+		thr := b.compose(t, owner, c, "Honest work", []byte("honest file\n"))
+		if _, err := b.Messages.Reply(owner, dto.ReplyRequest{ThreadID: thr.ID, Body: "A reply on the same desk"}); err != nil {
+			t.Fatal(err)
+		}
+		att := attachmentOf(t, b, thr.ID)
+		if _, err := b.Attachments.SetShared(owner, att.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.Attachments.CopyToDocuments(owner, att.ID, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.Clients.SetAlert(owner, c.ID, strings.Repeat("a", 500)); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now().UTC().Add(48 * time.Hour).Truncate(time.Hour)
+		ap, err := b.Calendar.Create(owner, dto.AppointmentInput{ClientID: c.ID, StaffID: clin.StaffID, StartsAt: start.Format(time.RFC3339),
+			EndsAt: start.Add(time.Hour).Format(time.RFC3339), Service: "Intake", Location: "Room 1", AllowOverlap: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.sync(t)
+		a.sync(t)
+		// Desk A replies in B's thread as a participant, reads it, deletes
+		// the file and an owner restores it; B moves the appointment.
+		aOwner := a.staff(t, store.RoleOwner)
+		if _, err := a.Messages.Open(aOwner, thr.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Messages.Reply(aOwner, dto.ReplyRequest{ThreadID: thr.ID, Body: "A reply from desk A"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Attachments.Delete(aOwner, att.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.Calendar.Update(owner, ap.ID, dto.AppointmentInput{ClientID: c.ID, StaffID: clin.StaffID, StartsAt: start.Add(time.Hour).Format(time.RFC3339),
+			EndsAt: start.Add(2 * time.Hour).Format(time.RFC3339), Service: "Intake", Location: "Room 2", AllowOverlap: true}); err != nil {
+			t.Fatal(err)
+		}
+		a.sync(t)
+		b.sync(t)
+		if err := b.Attachments.Restore(owner, att.ID); err != nil {
+			t.Fatal(err)
+		}
+		b.sync(t)
+		a.sync(t)
+		for _, d := range []*testDesk{a, b} {
+			if ns, _ := d.eng.Notices(); len(ns) != 0 {
+				t.Errorf("%s: the hub refused honest work: %+v", d.name, ns)
+			}
+		}
+		var refused int64
+		th.hub().DB().Raw(`SELECT COUNT(*) FROM hub_rejections`).Scan(&refused)
+		if refused != 0 {
+			t.Errorf("%d honest changes refused", refused)
+		}
+		assertSame(t, th, a, b)
+	})
+}
