@@ -680,7 +680,6 @@ func TestDeleteAndShareOfOneAttachmentEndTheSameInBothOrders(t *testing.T) {
 	})
 }
 
-
 // The checks above must never refuse what an honest desk does: compose,
 // reply, read, share, delete, restore, copy to Documents on File, a Client
 // Alert, booking and moving an appointment, settings.
