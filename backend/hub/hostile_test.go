@@ -270,18 +270,25 @@ func TestHostilePoisonChangesAreRefusedAndSyncGoesOn(t *testing.T) {
 			t.Error("the hub deleted the audit entry from its own database")
 		}
 		// A valid change made after the poison reaches the other desk.
-		if _, err := a.Clients.SetAlert(owner, cl.ID, "after the poison"); err != nil {
-			t.Fatal(err)
-		}
-		a.sync(t)
-		b.sync(t)
-		var alert string
-		b.DB.Model(&store.Client{}).Where("id = ?", cl.ID).Pluck("alert", &alert)
-		if alert != "after the poison" {
-			t.Fatalf("desk B's alert = %q: later valid changes did not arrive", alert)
-		}
-		assertSame(t, th, a, b)
+		laterEditArrives(t, th, a, b, cl.ID, "after the poison")
 	})
+}
+
+// laterEditArrives sets a Client Alert on desk a, syncs, and checks that it
+// reached desk b and that the hub and both desks agree.
+func laterEditArrives(t *testing.T, th *testHub, a, b *testDesk, clientID, text string) {
+	t.Helper()
+	if _, err := a.Clients.SetAlert(a.staff(t, store.RoleOwner), clientID, text); err != nil {
+		t.Fatal(err)
+	}
+	a.sync(t)
+	b.sync(t)
+	var alert string
+	b.DB.Model(&store.Client{}).Where("id = ?", clientID).Pluck("alert", &alert)
+	if alert != text {
+		t.Fatalf("desk B's alert = %q, want %q: a later valid edit did not arrive", alert, text)
+	}
+	assertSame(t, th, a, b)
 }
 
 // putHubLog writes a change straight into the hub's log, as an older or a
@@ -397,17 +404,7 @@ func TestHostileFarFutureStampsAreRefused(t *testing.T) {
 			mustRefuse(t, th, st, resp, c, "clock stamp")
 		}
 		// A later real edit wins everywhere.
-		if _, err := a.Clients.SetAlert(a.staff(t, store.RoleOwner), cl.ID, "a real edit"); err != nil {
-			t.Fatal(err)
-		}
-		a.sync(t)
-		b.sync(t)
-		var alert string
-		b.DB.Model(&store.Client{}).Where("id = ?", cl.ID).Pluck("alert", &alert)
-		if alert != "a real edit" {
-			t.Fatalf("alert = %q", alert)
-		}
-		assertSame(t, th, a, b)
+		laterEditArrives(t, th, a, b, cl.ID, "a real edit")
 	})
 }
 
