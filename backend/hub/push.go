@@ -565,14 +565,18 @@ func (h *Hub) appendLogEntry(tx *gorm.DB, c sync.WireChange, hlc, payload string
 
 // nextHLC returns a stamp newer than every stamp in the log, than each
 // floor given and than the hub's clock. The log lock is held, and the log is
-// the only state it reads, so hubs sharing a database agree.
+// the only state it reads, so hubs sharing a database agree. Stamps further
+// ahead of the clock than MaxAhead (logged before the hub refused them) are
+// passed over: desks set such changes aside, and following them would push
+// every later stamp into the far future.
 func (h *Hub) nextHLC(tx *gorm.DB, floors ...string) (string, error) {
+	bound := sync.FormatHLC(h.clock.Now().Add(h.maxAhead()).UnixMilli(), 999999)
 	var maxHLC string
-	if err := tx.Raw(`SELECT COALESCE(MAX(hlc), '') FROM hub_changes`).Scan(&maxHLC).Error; err != nil {
+	if err := tx.Raw(`SELECT COALESCE(MAX(hlc), '') FROM hub_changes WHERE hlc <= ?`, bound).Scan(&maxHLC).Error; err != nil {
 		return "", err
 	}
 	for _, f := range floors {
-		if len(f) >= sync.HLCLen && f[:sync.HLCLen] > maxHLC {
+		if len(f) >= sync.HLCLen && f[:sync.HLCLen] > maxHLC && f[:sync.HLCLen] <= bound {
 			if _, _, err := sync.ParseHLC(f[:sync.HLCLen]); err == nil {
 				maxHLC = f[:sync.HLCLen]
 			}
