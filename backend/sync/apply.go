@@ -75,10 +75,12 @@ func (r *Recorder) applyBatchSkipping(tx *gorm.DB, changes []WireChange, cursor 
 					return applied, err
 				}
 				poisoned[c.ID] = reason
-				continue
-			}
-			if ok {
+			} else if ok {
 				applied++
+			}
+			// Released at once, so savepoints never pile up over a batch.
+			if err := tx.Exec(`RELEASE SAVEPOINT sync_change`).Error; err != nil {
+				return applied, err
 			}
 		}
 		dangling, err := danglingChanges(tx, changes, poisoned)
@@ -86,12 +88,18 @@ func (r *Recorder) applyBatchSkipping(tx *gorm.DB, changes []WireChange, cursor 
 			return applied, err
 		}
 		if len(dangling) == 0 {
+			if err := tx.Exec(`RELEASE SAVEPOINT sync_batch`).Error; err != nil {
+				return applied, err
+			}
 			break
 		}
 		if pass > len(changes) {
 			return applied, fmt.Errorf("the hub's changes refer to rows this desk does not have (%d left)", len(dangling))
 		}
 		if err := tx.RollbackTo("sync_batch").Error; err != nil {
+			return applied, err
+		}
+		if err := tx.Exec(`RELEASE SAVEPOINT sync_batch`).Error; err != nil {
 			return applied, err
 		}
 		for id, reason := range dangling {
