@@ -163,6 +163,8 @@ func migrate(db *gorm.DB) error {
 			`CREATE INDEX IF NOT EXISTS hub_messages_thread ON messages (thread_id, created_at)`,
 			`CREATE INDEX IF NOT EXISTS hub_attachments_message ON attachments (message_id)`,
 			`CREATE INDEX IF NOT EXISTS hub_clients_email ON clients (email)`,
+			// Which desk started a thread (the participant rule) is read from the log.
+			`CREATE INDEX IF NOT EXISTS hub_changes_entity ON hub_changes (entity, entity_id)`,
 		} {
 			if err := tx.Exec(s).Error; err != nil {
 				return err
