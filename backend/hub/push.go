@@ -320,6 +320,9 @@ func (h *Hub) accept(tx *gorm.DB, d deskRow, c sync.WireChange, seeding bool, no
 	if reason != "" {
 		return h.refuse(tx, c, http.StatusUnprocessableEntity, reason)
 	}
+	if e.Kind == sync.AppendOnly {
+		return h.acceptAppend(tx, d, e, c, inc, seeding, now)
+	}
 	cur, err := e.Load(tx, c.EntityID)
 	if err != nil {
 		return sync.PushResult{}, err
@@ -334,17 +337,45 @@ func (h *Hub) accept(tx *gorm.DB, d deskRow, c sync.WireChange, seeding bool, no
 		}
 		return h.refuse(tx, c, http.StatusUnprocessableEntity, reason)
 	}
+	return h.acceptMutable(tx, e, c, cur, inc)
+}
+
+// acceptAppend adds a row that never changes once written (message, blob,
+// document, audit entry): checked as a new row, inserted unless its id is
+// taken; the same row again is a no-op, a different one under a taken id is
+// refused.
+func (h *Hub) acceptAppend(tx *gorm.DB, d deskRow, e sync.Entity, c sync.WireChange, inc any, seeding bool, now time.Time) (sync.PushResult, error) {
+	reason, err := h.checkRow(tx, d, e, c, nil, inc, seeding, now)
+	if err != nil || reason != "" {
+		if err != nil {
+			return sync.PushResult{}, err
+		}
+		return h.refuse(tx, c, http.StatusUnprocessableEntity, reason)
+	}
 	res := sync.PushResult{ID: c.ID, Status: sync.StatusAccepted}
-	if e.Kind == sync.AppendOnly {
-		if cur != nil {
-			return res, nil // the same row again (checkRow refuses a different one)
-		}
-		if err := e.Insert(tx, inc); err != nil {
-			return res, err
-		}
+	inserted, err := e.InsertNew(tx, inc)
+	if err != nil {
+		return res, err
+	}
+	if inserted {
 		return res, h.appendLog(tx, c, c.HLC, c.Payload)
 	}
-	return h.acceptMutable(tx, e, c, cur, inc)
+	cur, err := e.Load(tx, c.EntityID)
+	if err != nil || cur == nil {
+		return res, err
+	}
+	a, err := e.Canonical(cur)
+	if err != nil {
+		return res, err
+	}
+	b, err := e.Canonical(inc)
+	if err != nil {
+		return res, err
+	}
+	if a != b {
+		return h.refuse(tx, c, http.StatusUnprocessableEntity, "this "+e.Name+" already exists and can never be changed.")
+	}
+	return res, nil
 }
 
 // refuse answers a change the hub will not take, without touching any row

@@ -118,20 +118,6 @@ func cleanFileName(name string) bool {
 // first desk's snapshot: it is the practice's starting state, so only the
 // field limits apply to it, not who made each row.
 func (h *Hub) checkRow(tx *gorm.DB, d deskRow, e sync.Entity, c sync.WireChange, cur, inc any, seeding bool, now time.Time) (string, error) {
-	if e.Kind == sync.AppendOnly && cur != nil {
-		a, err := e.Canonical(cur)
-		if err != nil {
-			return "", err
-		}
-		b, err := e.Canonical(inc)
-		if err != nil {
-			return "", err
-		}
-		if a != b {
-			return "this " + e.Name + " already exists and can never be changed.", nil
-		}
-		return "", nil // the same row again: a no-op everywhere
-	}
 	if cur == nil && !seeding {
 		switch e.Name {
 		case "client", "staff", "settings":

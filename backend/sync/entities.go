@@ -191,6 +191,16 @@ func (e Entity) Insert(tx *gorm.DB, row any) error {
 	return q.Create(row).Error
 }
 
+// InsertNew is Insert that reports whether the row was new.
+func (e Entity) InsertNew(tx *gorm.DB, row any) (bool, error) {
+	q := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: e.Key}}, DoNothing: true})
+	if e.Name == EntityAudit {
+		q = q.Omit("seq")
+	}
+	res := q.Create(row)
+	return res.RowsAffected > 0, res.Error
+}
+
 // Upsert writes row over any row with its key, keeping this database's
 // local columns.
 func (e Entity) Upsert(tx *gorm.DB, row any) error {
