@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"gorm.io/gorm"
 
@@ -13,18 +12,19 @@ import (
 	"clinicdesk/backend/audit"
 	"clinicdesk/backend/clock"
 	"clinicdesk/backend/dto"
+	"clinicdesk/backend/limits"
 	"clinicdesk/backend/store"
 	"clinicdesk/backend/sync"
 )
 
 // Limits on what an appointment may hold.
 const (
-	MaxLength    = 12 * time.Hour // longest appointment
-	HorizonYears = 2              // appointments lie within this many years of now
-	MaxService   = 100
-	MaxLocation  = 100
-	MaxNotes     = 2000
-	MaxReason    = 500
+	MaxLength    = limits.MaxApptLength // longest appointment
+	HorizonYears = 2                    // appointments lie within this many years of now
+	MaxService   = limits.MaxService
+	MaxLocation  = limits.MaxLocation
+	MaxNotes     = limits.MaxNotes
+	MaxReason    = limits.MaxReason
 	// maxStored is the longest appointment the queries assume when bounding
 	// starts_at from below (Range and the overlap check). MaxLength keeps new
 	// ones well inside it.
@@ -59,8 +59,8 @@ type booking struct {
 
 func text(field, label, s string, max int) (string, error) {
 	s = strings.TrimSpace(strings.ToValidUTF8(s, "\uFFFD"))
-	if utf8.RuneCountInString(s) > max {
-		return "", apperr.Invalid(field, fmt.Sprintf("The %s can be at most %d characters.", label, max))
+	if err := limits.Short(field, label, s, max); err != nil {
+		return "", err
 	}
 	return s, nil
 }

@@ -20,12 +20,13 @@ import (
 	"clinicdesk/backend/audit"
 	"clinicdesk/backend/clock"
 	"clinicdesk/backend/dto"
+	"clinicdesk/backend/limits"
 	"clinicdesk/backend/store"
 	"clinicdesk/backend/sync"
 )
 
 // MaxAlert is the longest Client Alert, in characters.
-const MaxAlert = 500
+const MaxAlert = limits.MaxAlert
 
 // UnreadCounter gives per-client unread counts for the signed-in staff member.
 type UnreadCounter interface {
@@ -209,8 +210,8 @@ func (s *Service) SetAlert(a access.Actor, id, text string) (dto.ClientProfile, 
 		return dto.ClientProfile{}, err
 	}
 	text = strings.TrimSpace(strings.ToValidUTF8(text, "\uFFFD"))
-	if n := utf8.RuneCountInString(text); n > MaxAlert {
-		return dto.ClientProfile{}, apperr.Invalid("alert", "The Client Alert can be at most 500 characters.")
+	if err := limits.Alert(text); err != nil {
+		return dto.ClientProfile{}, err
 	}
 	var c store.Client
 	err := s.DB.Tx(func(tx *gorm.DB) error {

@@ -77,7 +77,18 @@ func randomHex(n int) string {
 // NewStore opens (creating if needed) the store at root: it creates root/blobs
 // and root/tmp and removes files left in root/tmp by earlier runs (an import
 // killed mid-way leaves its partial file there; it never reaches blobs).
-func NewStore(root string) (*Store, error) {
+func NewStore(root string) (*Store, error) { return openStore(root, 0) }
+
+// OpenShared opens a store that other processes may be writing to at the
+// same time (the practice hub's: a running hub receives uploads while
+// `clinicdesk-hub enroll-code` opens the same store, and several hubs may
+// share one). It removes only temporary files untouched for olderThan (a
+// crashed upload's leftovers), never one being written now.
+func OpenShared(root string, olderThan time.Duration) (*Store, error) {
+	return openStore(root, olderThan)
+}
+
+func openStore(root string, olderThan time.Duration) (*Store, error) {
 	if root == "" {
 		return nil, apperr.Wrap(apperr.Internal, "The file storage folder is not set.", errors.New("files: empty root"))
 	}
@@ -92,7 +103,7 @@ func NewStore(root string) (*Store, error) {
 			return nil, storageErr(err)
 		}
 	}
-	if err := s.cleanTmp(); err != nil {
+	if err := s.cleanTmp(olderThan); err != nil {
 		return nil, storageErr(err)
 	}
 	return s, nil
@@ -101,8 +112,9 @@ func NewStore(root string) (*Store, error) {
 // Root returns the store's root directory.
 func (s *Store) Root() string { return s.root }
 
-// cleanTmp removes everything in tmp not being written by this process.
-func (s *Store) cleanTmp() error {
+// cleanTmp removes everything in tmp not being written by this process and,
+// when olderThan > 0, untouched for olderThan.
+func (s *Store) cleanTmp(olderThan time.Duration) error {
 	entries, err := os.ReadDir(s.tmp)
 	if err != nil {
 		return err
@@ -111,6 +123,11 @@ func (s *Store) cleanTmp() error {
 	for _, e := range entries {
 		if strings.HasPrefix(e.Name(), mine) {
 			continue
+		}
+		if olderThan > 0 {
+			if fi, err := e.Info(); err != nil || time.Since(fi.ModTime()) < olderThan {
+				continue
+			}
 		}
 		if err := os.RemoveAll(filepath.Join(s.tmp, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
@@ -207,6 +224,20 @@ func (s *Store) Remove(sha string) error {
 // a Read that blocks forever cannot be interrupted here). Whatever the
 // refusal, nothing is left behind in the store.
 func (s *Store) Put(ctx context.Context, r io.Reader, name string, maxBytes int64, progress func(done int64)) (Blob, error) {
+	return s.put(ctx, r, name, maxBytes, progress, "")
+}
+
+// PutExpected is Put for bytes that must hash to sha (a file sent by another
+// computer under its name): content that hashes to anything else is refused
+// with apperr.FileCorrupt and not kept, under any name.
+func (s *Store) PutExpected(ctx context.Context, r io.Reader, sha string, maxBytes int64) (Blob, error) {
+	if !ValidSHA256(sha) {
+		return Blob{}, badSHA()
+	}
+	return s.put(ctx, r, "", maxBytes, nil, sha)
+}
+
+func (s *Store) put(ctx context.Context, r io.Reader, name string, maxBytes int64, progress func(done int64), expect string) (Blob, error) {
 	if err := ctx.Err(); err != nil {
 		return Blob{}, cancelledErr(name)
 	}
@@ -298,6 +329,9 @@ func (s *Store) Put(ctx context.Context, r io.Reader, name string, maxBytes int6
 	}
 
 	sha := hex.EncodeToString(h.Sum(nil))
+	if expect != "" && sha != expect {
+		return Blob{}, apperr.Newf(apperr.FileCorrupt, "A file arrived damaged (expected SHA-256 %s…, got %s…); it was not kept.", expect[:12], sha[:12])
+	}
 	blob := Blob{SHA256: sha, Size: done, MIME: mimeType}
 	if err := s.commit(tmpPath, sha, done); err != nil {
 		return Blob{}, err

@@ -52,6 +52,7 @@ type rejection struct {
 	ID     string `gorm:"primaryKey"`
 	DeskID string
 	Reason string
+	Code   int    // HTTP status of the refusal (422, 403)
 	Undo   string // JSON of the undo change, "" when none
 	At     time.Time
 }
@@ -162,6 +163,8 @@ func migrate(db *gorm.DB) error {
 			`CREATE INDEX IF NOT EXISTS hub_messages_thread ON messages (thread_id, created_at)`,
 			`CREATE INDEX IF NOT EXISTS hub_attachments_message ON attachments (message_id)`,
 			`CREATE INDEX IF NOT EXISTS hub_clients_email ON clients (email)`,
+			// Which desk started a thread (the participant rule) is read from the log.
+			`CREATE INDEX IF NOT EXISTS hub_changes_entity ON hub_changes (entity, entity_id)`,
 		} {
 			if err := tx.Exec(s).Error; err != nil {
 				return err

@@ -80,6 +80,8 @@ type testHub struct {
 	srv  *httptest.Server
 	logs *logBuf
 	down atomic.Bool
+	// configure, when set, adjusts the hub's configuration (clock, limits).
+	configure func(*hub.Config)
 }
 
 type logBuf struct {
@@ -108,7 +110,13 @@ func startHub(t testing.TB, dsn string) *testHub {
 // practice share the database and the blob directory).
 func startHubIn(t testing.TB, dsn, dir string) *testHub {
 	t.Helper()
-	th := &testHub{t: t, dsn: dsn, dir: dir, logs: &logBuf{}}
+	return startHubWith(t, dsn, dir, nil)
+}
+
+// startHubWith starts a hub whose configuration configure adjusts.
+func startHubWith(t testing.TB, dsn, dir string, configure func(*hub.Config)) *testHub {
+	t.Helper()
+	th := &testHub{t: t, dsn: dsn, dir: dir, logs: &logBuf{}, configure: configure}
 	th.open()
 	th.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := th.cur.Load()
@@ -128,7 +136,11 @@ func startHubIn(t testing.TB, dsn, dir string) *testHub {
 }
 
 func (th *testHub) open() {
-	h, err := hub.Open(hub.Config{DB: th.dsn, BlobDir: filepath.Join(th.dir, "blobs"), Logger: log.New(th.logs, "", 0)})
+	cfg := hub.Config{DB: th.dsn, BlobDir: filepath.Join(th.dir, "blobs"), Logger: log.New(th.logs, "", 0)}
+	if th.configure != nil {
+		th.configure(&cfg)
+	}
+	h, err := hub.Open(cfg)
 	if err != nil {
 		th.t.Fatalf("open hub: %v", err)
 	}

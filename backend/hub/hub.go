@@ -48,6 +48,15 @@ type Config struct {
 	// behind a TLS proxy).
 	SecureCookies bool
 	Clock         clock.Clock
+	// MaxAhead is how far ahead of the hub's clock a pushed change may be
+	// stamped (default sync.DefaultMaxAhead, 5 minutes).
+	MaxAhead time.Duration
+	// MaxPushBytes and MaxPushChanges bound one push (defaults
+	// sync.MaxPushBytes, sync.MaxPushChanges).
+	MaxPushBytes   int64
+	MaxPushChanges int
+	// Throttle bounds guesses at enrollment and portal sign-in codes.
+	Throttle ThrottleConfig
 }
 
 // Hub serves the sync API and the client portal.
@@ -57,6 +66,7 @@ type Hub struct {
 	cfg   Config
 	log   *log.Logger
 	clock clock.Clock
+	guard *guards
 }
 
 // Open opens (creating if needed) the hub's database and blob store.
@@ -74,12 +84,15 @@ func Open(cfg Config) (*Hub, error) {
 	if err != nil {
 		return nil, err
 	}
-	blobs, err := files.NewStore(cfg.BlobDir)
+	// Another hub process (or a running hub while this one is the
+	// enroll-code command) may be receiving uploads into the same store:
+	// only a day-old leftover upload is removed.
+	blobs, err := files.OpenShared(cfg.BlobDir, 24*time.Hour)
 	if err != nil {
 		closeDB(db)
 		return nil, err
 	}
-	h := &Hub{db: db, blobs: blobs, cfg: cfg, log: cfg.Logger, clock: cfg.Clock}
+	h := &Hub{db: db, blobs: blobs, cfg: cfg, log: cfg.Logger, clock: cfg.Clock, guard: newGuards(cfg.Throttle, cfg.Clock)}
 	if err := h.ensureMeta(); err != nil {
 		closeDB(db)
 		return nil, err
@@ -269,6 +282,13 @@ func (h *Hub) handleEnroll(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(req.DeskID) < 8 || len(req.DeskID) > 64 {
 		writeErr(w, http.StatusBadRequest, "The desk sent no valid id.")
+		return
+	}
+	// Both buckets are charged, so a flood from one address does not also
+	// use up the hub-wide allowance more than it must.
+	if !h.guard.enrollAddr.allow(sourceOf(r)) || !h.guard.enrollAll.allow("enroll") {
+		h.log.Printf("enrollment attempt from %s throttled", sourceOf(r))
+		tooMany(w)
 		return
 	}
 	hash, err := h.secretHash(normalizeCode(req.Code))

@@ -226,6 +226,13 @@ func (h *Hub) portalVerify(w http.ResponseWriter, r *http.Request) {
 	email := normEmail(r.PostFormValue("email"))
 	code := strings.TrimSpace(r.PostFormValue("code"))
 	csrf := h.preCSRF(w, r)
+	if !h.guard.portalAddr.allow(sourceOf(r)) || !h.guard.portalTo.allow(email) {
+		h.log.Printf("portal: sign-in code guesses throttled")
+		w.Header().Set("Retry-After", "60")
+		h.render(w, http.StatusTooManyRequests, "code.html", page{Title: "Enter your code", CSRF: csrf, Email: email,
+			Error: "Too many tries. Wait a minute and try again."})
+		return
+	}
 	now := h.clock.Now()
 	var clientID string
 	bad := "That code is not right, or it has expired. Check it and try again, or ask for a new one."
@@ -237,7 +244,15 @@ func (h *Hub) portalVerify(w http.ResponseWriter, r *http.Request) {
 		if len(pc) == 0 {
 			return nil
 		}
-		if pc[0].Tries >= codeMaxTries {
+		// A try is claimed before the code is compared, in one statement:
+		// concurrent guesses on PostgreSQL wait for each other's row lock
+		// and re-read tries, so at most codeMaxTries are ever compared.
+		var claimed []int
+		if err := tx.Raw(`UPDATE portal_codes SET tries = tries + 1 WHERE id = ? AND tries < ? AND used_at IS NULL RETURNING tries`,
+			pc[0].ID, codeMaxTries).Scan(&claimed).Error; err != nil {
+			return err
+		}
+		if len(claimed) == 0 {
 			bad = "Too many wrong tries. Ask for a new code."
 			return nil
 		}
@@ -246,10 +261,14 @@ func (h *Hub) portalVerify(w http.ResponseWriter, r *http.Request) {
 			return err
 		}
 		if subtle.ConstantTimeCompare([]byte(hash), []byte(pc[0].CodeHash)) != 1 {
-			return tx.Model(&portalCode{}).Where("id = ?", pc[0].ID).Update("tries", gorm.Expr("tries + 1")).Error
+			return nil
+		}
+		used := tx.Model(&portalCode{}).Where("id = ? AND used_at IS NULL", pc[0].ID).Update("used_at", now)
+		if used.Error != nil || used.RowsAffected != 1 {
+			return used.Error // used meanwhile by a concurrent right guess
 		}
 		clientID = pc[0].ClientID
-		return tx.Model(&portalCode{}).Where("id = ?", pc[0].ID).Update("used_at", now).Error
+		return nil
 	})
 	if err != nil {
 		h.portalError(w, err)

@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"reflect"
 	gosync "sync"
+	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/schema"
@@ -118,10 +120,107 @@ func intentGroups(e sync.Entity, c sync.WireChange) []string {
 	return []string{""}
 }
 
+// Limits of one push (Config.MaxPushBytes and MaxPushChanges override them).
+// A desk splits its pending changes into pushes that fit (sync.MaxPushBytes).
+const (
+	DefaultMaxPushBytes   = sync.MaxPushBytes
+	DefaultMaxPushChanges = sync.MaxPushChanges
+)
+
+func (h *Hub) maxPushBytes() int64 {
+	if h.cfg.MaxPushBytes > 0 {
+		return h.cfg.MaxPushBytes
+	}
+	return DefaultMaxPushBytes
+}
+
+func (h *Hub) maxPushChanges() int {
+	if h.cfg.MaxPushChanges > 0 {
+		return h.cfg.MaxPushChanges
+	}
+	return DefaultMaxPushChanges
+}
+
+// readPush decodes a push while it streams in: the body is cut off at
+// maxPushBytes and the changes at maxPushChanges, so a huge or endless push
+// costs the hub no more memory than a full legitimate one. status is 0 when
+// the push could be read, else the refusal (4xx) with msg.
+func (h *Hub) readPush(w http.ResponseWriter, r *http.Request) (changes []sync.WireChange, status int, msg string) {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, h.maxPushBytes()))
+	fail := func(err error) ([]sync.WireChange, int, string) {
+		var mb *http.MaxBytesError
+		if errors.As(err, &mb) {
+			return nil, http.StatusRequestEntityTooLarge, fmt.Sprintf("This push is larger than the hub accepts (%d MiB); send fewer changes at a time.", h.maxPushBytes()>>20)
+		}
+		return nil, http.StatusBadRequest, "The pushed changes could not be read (malformed JSON): the hub refuses this push."
+	}
+	delim := func(want json.Delim) error {
+		t, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		if t != want {
+			return fmt.Errorf("expected %v", want)
+		}
+		return nil
+	}
+	if err := delim('{'); err != nil {
+		return fail(err)
+	}
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return fail(err)
+		}
+		if key != "changes" {
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return fail(err)
+			}
+			continue
+		}
+		if err := delim('['); err != nil {
+			return fail(err)
+		}
+		for dec.More() {
+			if len(changes) >= h.maxPushChanges() {
+				return nil, http.StatusRequestEntityTooLarge, fmt.Sprintf("A push carries at most %d changes; send fewer at a time.", h.maxPushChanges())
+			}
+			var c sync.WireChange
+			if err := dec.Decode(&c); err != nil {
+				return fail(err)
+			}
+			changes = append(changes, c)
+		}
+		if err := delim(']'); err != nil {
+			return fail(err)
+		}
+	}
+	if err := delim('}'); err != nil {
+		return fail(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return fail(errors.New("data after the push"))
+	}
+	// Every change must be named, once: answers are given by id.
+	ids := make(map[string]bool, len(changes))
+	for i, c := range changes {
+		if c.ID == "" {
+			return nil, http.StatusBadRequest, fmt.Sprintf("Change %d of this push has no id; the hub refuses the whole push.", i+1)
+		}
+		if ids[c.ID] {
+			return nil, http.StatusBadRequest, fmt.Sprintf("Change %.64s appears twice in this push; the hub refuses the whole push.", c.ID)
+		}
+		ids[c.ID] = true
+	}
+	return changes, 0, ""
+}
+
 func (h *Hub) handlePush(w http.ResponseWriter, r *http.Request, d deskRow) {
-	var req sync.PushRequest
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 256<<20)).Decode(&req); err != nil {
-		writeErr(w, http.StatusBadRequest, "The pushed changes could not be read.")
+	changes, status, msg := h.readPush(w, r)
+	if status != 0 {
+		h.log.Printf("refused a push from desk %s: %s", d.ID, msg)
+		writeErr(w, status, msg)
 		return
 	}
 	practice, err := getMeta(h.db, "practice")
@@ -129,22 +228,18 @@ func (h *Hub) handlePush(w http.ResponseWriter, r *http.Request, d deskRow) {
 		h.internal(w, err)
 		return
 	}
+	seeding := false
 	if practice == sync.PracticeSeeding {
 		if seeder, _ := getMeta(h.db, "seeder"); seeder != d.ID {
 			writeErr(w, http.StatusConflict, "The hub is still receiving the practice from the first desk. Try again in a few minutes.")
 			return
 		}
+		seeding = true
 	}
 	var missing []string
-	for _, c := range req.Changes {
-		if sha := sync.BlobOf(c); sha != "" {
-			if !files.ValidSHA256(sha) {
-				writeErr(w, http.StatusBadRequest, "A change names a file by an invalid SHA-256.")
-				return
-			}
-			if !h.blobs.Has(sha) {
-				missing = append(missing, sha)
-			}
+	for _, c := range changes {
+		if sha := sync.BlobOf(c); sha != "" && files.ValidSHA256(sha) && !h.blobs.Has(sha) {
+			missing = append(missing, sha)
 		}
 	}
 	if len(missing) > 0 {
@@ -157,9 +252,10 @@ func (h *Hub) handlePush(w http.ResponseWriter, r *http.Request, d deskRow) {
 			return err
 		}
 		resp.Results = resp.Results[:0]
+		now := h.clock.Now()
 		// Changes seen before (a retried push) are found in two queries.
-		ids := make([]string, len(req.Changes))
-		for i, c := range req.Changes {
+		ids := make([]string, len(changes))
+		for i, c := range changes {
 			ids[i] = c.ID
 		}
 		seen := map[string]bool{}
@@ -180,7 +276,7 @@ func (h *Hub) handlePush(w http.ResponseWriter, r *http.Request, d deskRow) {
 				rejected[r.ID] = r
 			}
 		}
-		for _, c := range req.Changes {
+		for _, c := range changes {
 			c.Origin = d.ID // a desk pushes only its own changes
 			if seen[c.ID] {
 				resp.Results = append(resp.Results, sync.PushResult{ID: c.ID, Status: sync.StatusAccepted})
@@ -190,8 +286,7 @@ func (h *Hub) handlePush(w http.ResponseWriter, r *http.Request, d deskRow) {
 				resp.Results = append(resp.Results, rejectedAgain(r))
 				continue
 			}
-			seen[c.ID] = true // a batch naming a change twice logs it once
-			res, err := h.accept(tx, d, c)
+			res, err := h.accept(tx, d, c, seeding, now)
 			if err != nil {
 				return fmt.Errorf("change %s (%s %s): %w", c.ID, c.Entity, c.EntityID, err)
 			}
@@ -208,7 +303,7 @@ func (h *Hub) handlePush(w http.ResponseWriter, r *http.Request, d deskRow) {
 
 // rejectedAgain repeats the answer given to a refused change.
 func rejectedAgain(r rejection) sync.PushResult {
-	res := sync.PushResult{ID: r.ID, Status: sync.StatusRejected, Reason: r.Reason}
+	res := sync.PushResult{ID: r.ID, Status: sync.StatusRejected, Reason: r.Reason, Code: r.Code}
 	if r.Undo != "" {
 		var u sync.WireChange
 		if json.Unmarshal([]byte(r.Undo), &u) == nil {
@@ -218,54 +313,85 @@ func rejectedAgain(r rejection) sync.PushResult {
 	return res
 }
 
-// accept processes one pushed change inside the log-locked transaction.
-// A change seen before gets the same answer again (retries are safe).
-func (h *Hub) accept(tx *gorm.DB, d deskRow, c sync.WireChange) (sync.PushResult, error) {
-	res := sync.PushResult{ID: c.ID, Status: sync.StatusAccepted}
-	if c.ID == "" || len(c.HLC) != len("0000000000000-000000") {
-		return res, errors.New("change without id or clock")
+// accept processes one pushed change inside the log-locked transaction:
+// checked first (validate.go), then merged into the hub's rows and logged.
+func (h *Hub) accept(tx *gorm.DB, d deskRow, c sync.WireChange, seeding bool, now time.Time) (sync.PushResult, error) {
+	e, inc, reason := h.checkShape(c, now)
+	if reason != "" {
+		return h.refuse(tx, c, http.StatusUnprocessableEntity, reason)
 	}
-	e, ok := sync.EntityByName(c.Entity)
-	if !ok {
-		return res, h.appendLog(tx, c, c.HLC, c.Payload)
-	}
-	if e.Kind == sync.AppendOnly && c.Op != sync.OpDelete {
-		row, err := e.Decode(c.Payload)
-		if err != nil {
-			return res, err
-		}
-		if err := e.Insert(tx, row); err != nil {
-			return res, err
-		}
-		return res, h.appendLog(tx, c, c.HLC, c.Payload)
-	}
-	return h.acceptMutable(tx, e, c)
-}
-
-func (h *Hub) acceptMutable(tx *gorm.DB, e sync.Entity, c sync.WireChange) (sync.PushResult, error) {
-	res := sync.PushResult{ID: c.ID, Status: sync.StatusAccepted}
-	v := sync.Version(c.HLC, c.Origin)
-	vers, err := loadVersions(tx, e.Name, c.EntityID)
-	if err != nil {
-		return res, err
+	if e.Kind == sync.AppendOnly {
+		return h.acceptAppend(tx, d, e, c, inc, seeding, now)
 	}
 	cur, err := e.Load(tx, c.EntityID)
 	if err != nil {
+		return sync.PushResult{}, err
+	}
+	reason, err = h.checkRow(tx, d, e, c, cur, inc, seeding, now)
+	if err != nil {
+		return sync.PushResult{}, err
+	}
+	if reason != "" {
+		if cur != nil && e.Kind == sync.LastWriterWins {
+			return h.reject(tx, e, c, cur, reason)
+		}
+		return h.refuse(tx, c, http.StatusUnprocessableEntity, reason)
+	}
+	return h.acceptMutable(tx, e, c, cur, inc)
+}
+
+// acceptAppend adds a row that never changes once written (message, blob,
+// document, audit entry): checked as a new row, inserted unless its id is
+// taken; the same row again is a no-op, a different one under a taken id is
+// refused.
+func (h *Hub) acceptAppend(tx *gorm.DB, d deskRow, e sync.Entity, c sync.WireChange, inc any, seeding bool, now time.Time) (sync.PushResult, error) {
+	reason, err := h.checkRow(tx, d, e, c, nil, inc, seeding, now)
+	if err != nil || reason != "" {
+		if err != nil {
+			return sync.PushResult{}, err
+		}
+		return h.refuse(tx, c, http.StatusUnprocessableEntity, reason)
+	}
+	res := sync.PushResult{ID: c.ID, Status: sync.StatusAccepted}
+	inserted, err := e.InsertNew(tx, inc)
+	if err != nil {
 		return res, err
 	}
-	if c.Op == sync.OpDelete {
-		if v <= vers["*"] {
-			return res, h.appendLog(tx, c, c.HLC, c.Payload) // older than the row: desks skip it too
-		}
-		if err := tx.Exec(`DELETE FROM `+e.Table+` WHERE `+e.Key+` = ?`, c.EntityID).Error; err != nil {
-			return res, err
-		}
-		if err := saveVersion(tx, e.Name, c.EntityID, "*", v); err != nil {
-			return res, err
-		}
+	if inserted {
 		return res, h.appendLog(tx, c, c.HLC, c.Payload)
 	}
-	inc, err := e.Decode(c.Payload)
+	cur, err := e.Load(tx, c.EntityID)
+	if err != nil || cur == nil {
+		return res, err
+	}
+	a, err := e.Canonical(cur)
+	if err != nil {
+		return res, err
+	}
+	b, err := e.Canonical(inc)
+	if err != nil {
+		return res, err
+	}
+	if a != b {
+		return h.refuse(tx, c, http.StatusUnprocessableEntity, "this "+e.Name+" already exists and can never be changed.")
+	}
+	return res, nil
+}
+
+// refuse answers a change the hub will not take, without touching any row
+// or the log, and remembers the answer for retries.
+func (h *Hub) refuse(tx *gorm.DB, c sync.WireChange, code int, reason string) (sync.PushResult, error) {
+	if err := tx.Create(&rejection{ID: c.ID, DeskID: c.Origin, Reason: reason, Code: code, At: h.clock.Now()}).Error; err != nil {
+		return sync.PushResult{}, err
+	}
+	h.log.Printf("refused change %.64s (%.40s %.64s) from desk %s: %s", c.ID, c.Entity, c.EntityID, c.Origin, reason)
+	return sync.PushResult{ID: c.ID, Status: sync.StatusRejected, Reason: reason, Code: code}, nil
+}
+
+func (h *Hub) acceptMutable(tx *gorm.DB, e sync.Entity, c sync.WireChange, cur, inc any) (sync.PushResult, error) {
+	res := sync.PushResult{ID: c.ID, Status: sync.StatusAccepted}
+	v := sync.Version(c.HLC, c.Origin)
+	vers, err := loadVersions(tx, e.Name, c.EntityID)
 	if err != nil {
 		return res, err
 	}
@@ -353,7 +479,7 @@ func (h *Hub) acceptMutable(tx *gorm.DB, e sync.Entity, c sync.WireChange) (sync
 // under a newer stamp (the sender re-applies it, undoing its change), and
 // the refusal is remembered for retries.
 func (h *Hub) reject(tx *gorm.DB, e sync.Entity, c sync.WireChange, cur any, reason string) (sync.PushResult, error) {
-	res := sync.PushResult{ID: c.ID, Status: sync.StatusRejected, Reason: reason}
+	res := sync.PushResult{ID: c.ID, Status: sync.StatusRejected, Reason: reason, Code: http.StatusForbidden}
 	vers, err := loadVersions(tx, e.Name, c.EntityID)
 	if err != nil {
 		return res, err
@@ -376,7 +502,7 @@ func (h *Hub) reject(tx *gorm.DB, e sync.Entity, c sync.WireChange, cur any, rea
 		return res, err
 	}
 	uj, _ := json.Marshal(undo)
-	if err := tx.Create(&rejection{ID: c.ID, DeskID: c.Origin, Reason: reason, Undo: string(uj), At: h.clock.Now()}).Error; err != nil {
+	if err := tx.Create(&rejection{ID: c.ID, DeskID: c.Origin, Reason: reason, Code: res.Code, Undo: string(uj), At: h.clock.Now()}).Error; err != nil {
 		return res, err
 	}
 	h.log.Printf("refused change %s from desk %s: %s", c.ID, c.Origin, reason)
@@ -391,14 +517,13 @@ func (h *Hub) recheck(tx *gorm.DB, e sync.Entity, c sync.WireChange, g string, c
 	if !needsActor {
 		return "", nil
 	}
-	var st []store.Staff
-	if err := tx.Where("id = ? AND active = ?", c.Actor, true).Limit(1).Find(&st).Error; err != nil {
+	a, ok, err := h.actorOf(tx, c)
+	if err != nil {
 		return "", err
 	}
-	if c.Actor == "" || len(st) == 0 {
+	if !ok {
 		return "the hub could not tell which staff member made this change.", nil
 	}
-	a := access.Actor{StaffID: st[0].ID, Role: st[0].Role, Name: st[0].FullName()}
 	if e.Name == "settings" {
 		if err := access.CheckManageSettings(a); err != nil {
 			return "changing practice settings: " + apperr.As(err).Message, nil
@@ -412,6 +537,12 @@ func (h *Hub) recheck(tx *gorm.DB, e sync.Entity, c sync.WireChange, g string, c
 		return "", err
 	}
 	f := access.AttachmentFacts{Participant: participant, Shared: att.SharedWithStaff, SenderKind: att.SenderKind, SenderID: att.SenderID, Removed: att.DeletedAt != nil}
+	if g == "share" && next.DeletedAt == nil {
+		// Shared or made private on a desk that had not yet seen the file
+		// deleted: judged as that desk saw it, so a share and a delete made
+		// apart both survive whichever reaches the hub first (docs/sync.md).
+		f.Removed = false
+	}
 	name := "“" + att.Name + "”"
 	switch {
 	case g == "share":
@@ -465,24 +596,32 @@ func (h *Hub) appendLogEntry(tx *gorm.DB, c sync.WireChange, hlc, payload string
 
 // nextHLC returns a stamp newer than every stamp in the log, than each
 // floor given and than the hub's clock. The log lock is held, and the log is
-// the only state it reads, so hubs sharing a database agree.
+// the only state it reads, so hubs sharing a database agree. Stamps further
+// ahead of the clock than MaxAhead (logged before the hub refused them) are
+// passed over: desks set such changes aside, and following them would push
+// every later stamp into the far future.
 func (h *Hub) nextHLC(tx *gorm.DB, floors ...string) (string, error) {
+	bound := sync.FormatHLC(h.clock.Now().Add(h.maxAhead()).UnixMilli(), 999999)
 	var maxHLC string
-	if err := tx.Raw(`SELECT COALESCE(MAX(hlc), '') FROM hub_changes`).Scan(&maxHLC).Error; err != nil {
+	if err := tx.Raw(`SELECT COALESCE(MAX(hlc), '') FROM hub_changes WHERE hlc <= ?`, bound).Scan(&maxHLC).Error; err != nil {
 		return "", err
 	}
 	for _, f := range floors {
-		if len(f) >= 20 && f[:20] > maxHLC {
-			maxHLC = f[:20]
+		if len(f) >= sync.HLCLen && f[:sync.HLCLen] > maxHLC && f[:sync.HLCLen] <= bound {
+			if _, _, err := sync.ParseHLC(f[:sync.HLCLen]); err == nil {
+				maxHLC = f[:sync.HLCLen]
+			}
 		}
 	}
-	var wall, counter int64
-	fmt.Sscanf(maxHLC, "%013d-%06d", &wall, &counter)
+	wall, counter, _ := sync.ParseHLC(maxHLC)
 	now := h.clock.Now().UnixMilli()
-	if now > wall {
+	switch {
+	case now > wall:
 		wall, counter = now, 0
-	} else {
+	case counter >= 999999:
+		wall, counter = wall+1, 0
+	default:
 		counter++
 	}
-	return fmt.Sprintf("%013d-%06d", wall, counter), nil
+	return sync.FormatHLC(wall, counter), nil
 }

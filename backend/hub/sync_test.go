@@ -275,39 +275,6 @@ func TestHubUndoesADeleteMadeOfflineAfterRecordsDeletionWasTurnedOff(t *testing.
 	})
 }
 
-func TestShareOnOneDeskAndDeleteOnAnotherBothSurvive(t *testing.T) {
-	backends(t, func(t *testing.T, newDSN func() string) {
-		th, a, b := seeded(t, newDSN())
-		owner := a.staff(t, store.RoleOwner)
-		if _, err := a.Settings.SetRecordsDeletion(owner, true); err != nil {
-			t.Fatal(err)
-		}
-		thr := a.compose(t, owner, a.client(t, 5), "Share and delete", []byte("both\n"))
-		a.sync(t)
-		b.sync(t)
-		att := attachmentOf(t, a, thr.ID)
-		if _, err := a.Attachments.SetShared(owner, att.ID, true); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(5 * time.Millisecond)
-		if err := b.Attachments.Delete(b.staff(t, store.RoleOwner), att.ID); err != nil {
-			t.Fatal(err)
-		}
-		// A's share reaches the hub first; B's row still says "not shared"
-		// (it never saw the share): that stale field must not undo it.
-		a.sync(t)
-		b.sync(t)
-		a.sync(t)
-		assertSame(t, th, a, b)
-		for _, d := range []*testDesk{a, b} {
-			got := attachmentOf(t, d, thr.ID)
-			if !got.SharedWithStaff || got.DeletedAt == nil {
-				t.Errorf("%s: shared=%v deleted=%v, want both", d.name, got.SharedWithStaff, got.DeletedAt != nil)
-			}
-		}
-	})
-}
-
 func TestPushThroughput(t *testing.T) {
 	th := startHub(t, t.TempDir()+"/hub.db")
 	a := openDesk(t, "deskA", true)

@@ -15,16 +15,17 @@ import (
 	"clinicdesk/backend/clock"
 	"clinicdesk/backend/dto"
 	"clinicdesk/backend/files"
+	"clinicdesk/backend/limits"
 	"clinicdesk/backend/store"
 	"clinicdesk/backend/sync"
 )
 
 // Limits on what a message may hold.
 const (
-	MaxSubject    = 200
-	MaxBody       = 20000
-	MaxFiles      = 20
-	MaxPeople     = 50
+	MaxSubject    = limits.MaxSubject
+	MaxBody       = limits.MaxBody
+	MaxFiles      = limits.MaxFiles
+	MaxPeople     = limits.MaxPeople
 	previewLength = 140
 )
 
@@ -463,11 +464,8 @@ func (s *Service) threadView(tx *gorm.DB, a access.Actor, th store.Thread) (dto.
 
 func cleanText(field, s string, max int, required bool, label string) (string, error) {
 	s = strings.TrimSpace(strings.ToValidUTF8(s, "\uFFFD"))
-	if required && s == "" {
-		return "", apperr.Invalid(field, "Please write a "+label+".")
-	}
-	if utf8.RuneCountInString(s) > max {
-		return "", apperr.Invalid(field, "The "+label+" is too long.")
+	if err := limits.Text(field, label, s, max, required); err != nil {
+		return "", err
 	}
 	return s, nil
 }

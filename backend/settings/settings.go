@@ -16,16 +16,17 @@ import (
 	"clinicdesk/backend/audit"
 	"clinicdesk/backend/clock"
 	"clinicdesk/backend/dto"
+	"clinicdesk/backend/limits"
 	"clinicdesk/backend/store"
 	"clinicdesk/backend/sync"
 )
 
 // Bounds for settings values.
 const (
-	MinFileBytes = 1 << 20   // 1 MB
-	MaxFileBytes = 500 << 20 // 500 MB
-	MinLockMins  = 1
-	MaxLockMins  = 120
+	MinFileBytes = limits.MinFileBytes
+	MaxFileBytes = limits.MaxFileBytes
+	MinLockMins  = limits.MinLockMins
+	MaxLockMins  = limits.MaxLockMins
 )
 
 // Service reads and changes practice settings.
@@ -103,16 +104,16 @@ func (s *Service) SetRecordsDeletion(a access.Actor, on bool) (dto.Settings, err
 
 // SetMaxFileBytes changes the per-file size limit (owner or manager).
 func (s *Service) SetMaxFileBytes(a access.Actor, n int64) (dto.Settings, error) {
-	if n < MinFileBytes || n > MaxFileBytes {
-		return dto.Settings{}, apperr.Invalid("maxFileBytes", "The file size limit must be between 1 MB and 500 MB.")
+	if err := limits.FileBytes(n); err != nil {
+		return dto.Settings{}, err
 	}
 	return s.update(a, "max_file_bytes", n, func(set *store.Settings) { set.MaxFileBytes = n })
 }
 
 // SetLockAfterMinutes changes the inactivity lock (owner or manager).
 func (s *Service) SetLockAfterMinutes(a access.Actor, m int) (dto.Settings, error) {
-	if m < MinLockMins || m > MaxLockMins {
-		return dto.Settings{}, apperr.Invalid("lockAfterMinutes", "The lock time must be between 1 and 120 minutes.")
+	if err := limits.LockMinutes(m); err != nil {
+		return dto.Settings{}, err
 	}
 	return s.update(a, "lock_after_minutes", m, func(set *store.Settings) { set.LockAfterMinutes = m })
 }

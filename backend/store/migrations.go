@@ -24,6 +24,7 @@ var migrations = []migration{
 	{3, "sync with a practice hub", execAll(schemaV3...)},
 	{4, "per-thread message statistics for thread lists at practice scale", execAll(schemaV4...)},
 	{5, "covering index for pages of a client's attachments", execAll(schemaV5...)},
+	{6, "changes from the hub a desk could not apply, set aside", execAll(schemaV6...)},
 }
 
 // LatestVersion is the schema version this code writes.
@@ -327,6 +328,21 @@ var schemaV4 = []string{
 // for 10,000 rows), before the page's rows are read whole by id.
 var schemaV5 = []string{
 	`CREATE INDEX idx_attachments_thread_visible ON attachments (thread_id, removed_at, shared_with_staff, created_at, id)`,
+}
+
+// schemaV6 keeps the changes pulled from the hub that this desk could not
+// apply (malformed, stamped too far ahead, refused by a constraint or
+// pointing at a row that does not exist), with the reason, instead of
+// stopping sync on them (backend/sync apply.go).
+var schemaV6 = []string{
+	`CREATE TABLE sync_quarantine (
+		id TEXT PRIMARY KEY,
+		hub_cursor INTEGER NOT NULL,
+		at DATETIME NOT NULL,
+		entity TEXT NOT NULL,
+		entity_id TEXT NOT NULL,
+		change TEXT NOT NULL,
+		reason TEXT NOT NULL)`,
 }
 
 // RebuildThreadStatsSQL fills thread_stats from messages (run on an empty

@@ -52,9 +52,21 @@ func NormalizeHubURL(raw string) (string, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
 		return "", apperr.Invalid("hubUrl", "Enter the hub's address, like https://hub.example.org:8443.")
 	}
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		return "", apperr.Invalid("hubUrl", "The hub's address must start with https://. Over plain http:// this desk's token, every change and every file would cross the network unencrypted, readable and alterable by anyone on the way; http:// is allowed only for a hub on this same computer (localhost).")
+	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawQuery, u.Fragment = "", ""
 	return u.String(), nil
+}
+
+// isLoopback reports whether host names this computer (localhost, 127.0.0.0/8, ::1).
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func (c *hubClient) do(ctx context.Context, method, path string, body io.Reader, size int64, out any) error {
@@ -230,16 +242,13 @@ func (c *hubClient) downloadBlob(ctx context.Context, store *files.Store, sha st
 // PutVerified stores r in store and succeeds only when its content hashes
 // to sha; content that does not match is not kept.
 func PutVerified(ctx context.Context, store *files.Store, r io.Reader, sha string) error {
-	b, err := store.Put(ctx, r, "", 0, nil)
+	_, err := store.PutExpected(ctx, r, sha, 0)
 	if err != nil {
 		var ae *apperr.Error
 		if errors.As(err, &ae) && ae.Code == apperr.FileUnreadable {
 			return &Offline{err}
 		}
 		return err
-	}
-	if b.SHA256 != sha {
-		return apperr.Newf(apperr.FileCorrupt, "A file arrived damaged from the hub (expected %s…, got %s…); it will be fetched again.", sha[:12], b.SHA256[:12])
 	}
 	return nil
 }

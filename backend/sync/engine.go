@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log"
@@ -145,6 +146,9 @@ func (e *Engine) client() (*hubClient, error) {
 	}
 	if url == "" || token == "" {
 		return nil, nil
+	}
+	if _, err := NormalizeHubURL(url); err != nil {
+		return nil, err // a plain http:// hub elsewhere: never send the token there
 	}
 	return &hubClient{base: url, token: token, http: e.httpClient()}, nil
 }
@@ -343,9 +347,20 @@ func (e *Engine) pushAll(ctx context.Context, c *hubClient) error {
 	var done int64
 	progress := e.progress("push")
 	for {
-		batch, err := pendingWire(e.db.DB, e.opt.BatchSize)
+		batch, err := pendingWire(e.db.DB, min(e.opt.BatchSize, MaxPushChanges))
 		if err != nil || len(batch) == 0 {
 			return err
+		}
+		// A push must fit the hub's limit: long messages make fewer per push.
+		for len(batch) > 1 {
+			b, err := json.Marshal(PushRequest{Changes: batch})
+			if err != nil {
+				return err
+			}
+			if len(b) <= MaxPushBytes {
+				break
+			}
+			batch = batch[:len(batch)/2]
 		}
 		var shas []string
 		for _, ch := range batch {
@@ -415,6 +430,9 @@ func (e *Engine) acknowledge(batch []WireChange, resp PushResponse) error {
 				}
 			}
 			msg := "The practice hub undid a change made on this desk: " + r.Reason
+			if r.Undo == nil {
+				msg = "The practice hub refused a change made on this desk (it stays on this desk only): " + r.Reason
+			}
 			if err := tx.Exec(`INSERT INTO sync_notices (id, at, entity, entity_id, message) VALUES (?, ?, ?, ?, ?)`,
 				clock.NewID(), now, ch.Entity, ch.EntityID, msg).Error; err != nil {
 				return err
@@ -451,22 +469,33 @@ func (e *Engine) pullAll(ctx context.Context, c *hubClient) error {
 		if len(resp.Changes) == 0 {
 			return nil
 		}
+		skip := map[string]string{}
 		for _, ch := range resp.Changes {
 			if sha := BlobOf(ch); sha != "" && !e.blobs.Has(sha) {
 				if err := c.downloadBlob(ctx, e.blobs, sha); err != nil {
-					return err
+					var he *HubError
+					if !errors.As(err, &he) || he.Status != http.StatusNotFound {
+						return err
+					}
+					// The hub lists a file it does not have: set the change
+					// aside (and with it whatever uses the file) and go on.
+					skip[ch.ID] = "the hub does not have the file it names."
 				}
 			}
 		}
 		last := resp.Changes[len(resp.Changes)-1].Cursor
+		notices := e.Status().Notices
 		var applied int
 		err = e.db.Tx(func(tx *gorm.DB) error {
 			var err error
-			applied, err = e.rec.applyBatch(tx, resp.Changes, last, e.opt.Clock.Now())
+			applied, err = e.rec.applyBatchSkipping(tx, resp.Changes, last, e.opt.Clock.Now(), skip)
 			return err
 		})
 		if err != nil {
 			return fmt.Errorf("apply hub changes: %w", err)
+		}
+		if s := e.Status(); s.Notices != notices {
+			e.emit(EventStatus, s) // changes were set aside: the notice shows at once
 		}
 		done += int64(len(resp.Changes))
 		progress(done, done)

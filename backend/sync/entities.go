@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strings"
 	gosync "sync"
 	"time"
 
@@ -80,6 +81,62 @@ func EntityByName(name string) (Entity, bool) {
 	return Entity{}, false
 }
 
+// Ops lists the operations a change of the entity may carry. Nothing is
+// ever deleted through sync: desks mark attachments removed (an update), and
+// messages, documents, blobs and audit entries are append-only.
+func (e Entity) Ops() []string {
+	if e.Kind == AppendOnly {
+		return []string{OpInsert}
+	}
+	return []string{OpInsert, OpUpdate}
+}
+
+// MaxPayload bounds one change's row (the longest legitimate row, a message
+// of 20,000 characters, is well under it).
+const MaxPayload = 256 << 10
+
+// maxChangeID bounds a change id (desks send UUIDs).
+const maxChangeID = 64
+
+// CheckShape checks what every receiver checks of a change before applying
+// it (the hub of a pushed change, a desk of a pulled one): an id, a known
+// entity, an operation the entity allows, a payload that is exactly one row
+// of the entity, and whose key is the change's entity id. It returns the
+// decoded row, or the refusal in plain words. The clock stamp is checked by
+// the receiver against its own clock (CheckHLC, HLC.Observe).
+func CheckShape(c WireChange) (Entity, any, string) {
+	if c.ID == "" || len(c.ID) > maxChangeID {
+		return Entity{}, nil, "the change has no id, or an id too long."
+	}
+	e, ok := EntityByName(c.Entity)
+	if !ok {
+		return e, nil, fmt.Sprintf("records of kind %.40q are not known.", c.Entity)
+	}
+	allowed := false
+	for _, op := range e.Ops() {
+		allowed = allowed || op == c.Op
+	}
+	if !allowed {
+		if c.Op == OpDelete {
+			return e, nil, "records of kind " + e.Name + " are never deleted through sync."
+		}
+		return e, nil, fmt.Sprintf("operation %.20q is not allowed on records of kind %s.", c.Op, e.Name)
+	}
+	if len(c.Payload) > MaxPayload {
+		return e, nil, "the record is larger than sync accepts."
+	}
+	row := e.New()
+	dec := json.NewDecoder(strings.NewReader(c.Payload))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(row); err != nil || dec.More() || !strings.HasPrefix(strings.TrimSpace(c.Payload), "{") {
+		return e, nil, "the record could not be read (malformed " + e.Name + ")."
+	}
+	if key := KeyOf(e, row); key != c.EntityID || key == "" {
+		return e, nil, fmt.Sprintf("the change names record %.64q but carries record %.64q.", c.EntityID, key)
+	}
+	return e, row, ""
+}
+
 // Version orders two writes of one row: HLC first, then origin, so that two
 // desks stamping the same instant still order the same way everywhere.
 func Version(hlc, origin string) string { return hlc + "|" + origin }
@@ -132,6 +189,16 @@ func (e Entity) Insert(tx *gorm.DB, row any) error {
 		q = q.Omit("seq")
 	}
 	return q.Create(row).Error
+}
+
+// InsertNew is Insert that reports whether the row was new.
+func (e Entity) InsertNew(tx *gorm.DB, row any) (bool, error) {
+	q := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: e.Key}}, DoNothing: true})
+	if e.Name == EntityAudit {
+		q = q.Omit("seq")
+	}
+	res := q.Create(row)
+	return res.RowsAffected > 0, res.Error
 }
 
 // Upsert writes row over any row with its key, keeping this database's

@@ -29,8 +29,11 @@ func FuzzApplyPull(f *testing.F) {
 	ch := func(id, entity, entityID, op, payload string) WireChange {
 		return WireChange{Cursor: 1, ID: id, HLC: hlc, Origin: "desk-b", Entity: entity, EntityID: entityID, Op: op, Payload: payload}
 	}
+	f.Add(batch(ch("x-1", "client", "c-1", "update", client)))
 	f.Add(batch(ch("x-1", "client", "c-1", "upsert", client)))
-	f.Add(batch(ch("x-1", "client", "c-1", "upsert", client), ch("x-2", "client", "c-1", "delete", "")))
+	f.Add(batch(ch("x-1", "client", "c-1", "update", client), ch("x-2", "client", "c-1", "delete", "")))
+	f.Add(batch(ch("x-9", "client", "c-2", "update", client)))
+	f.Add(batch(WireChange{ID: "x-10", HLC: "9999999999999-999999", Entity: "client", EntityID: "c-1", Op: "update", Payload: client}))
 	f.Add(batch(ch("x-3", "settings", "practice", "upsert", `{"ID":"practice","RecordsDeletion":true}`)))
 	f.Add(batch(ch("x-4", "message", "m-1", "insert", `{"ID":"m-1","ThreadID":"t-1","Body":"hello"}`)))
 	f.Add(batch(ch("x-5", "audit_event", "a-1", "insert", `{"ID":"a-1","Action":"share","Hash":"00"}`)))
@@ -80,7 +83,7 @@ func FuzzApplyPull(f *testing.F) {
 }
 
 // The fuzz seeds are not all refusals: a client change applies once, then
-// not again, and a change with a broken clock stamp is refused.
+// not again, and a change with a broken clock stamp is set aside.
 func TestApplyPullSeedsApplyOnce(t *testing.T) {
 	db, err := store.Open(filepath.Join(t.TempDir(), "d.db"))
 	if err != nil {
@@ -89,7 +92,7 @@ func TestApplyPullSeedsApplyOnce(t *testing.T) {
 	defer db.Close()
 	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	rec := NewRecorder("desk-a", clock.NewFixed(now))
-	c := WireChange{Cursor: 1, ID: "x-1", HLC: "1764400000000-000001", Origin: "desk-b", Entity: "client", EntityID: "c-1", Op: "upsert",
+	c := WireChange{Cursor: 1, ID: "x-1", HLC: "1764400000000-000001", Origin: "desk-b", Entity: "client", EntityID: "c-1", Op: "update",
 		Payload: `{"ID":"c-1","FirstName":"Ada","LastName":"Quill"}`}
 	err = db.DB.Transaction(func(tx *gorm.DB) error {
 		if n, err := rec.applyBatch(tx, []WireChange{c}, 1, now); n != 1 || err != nil {
@@ -100,8 +103,12 @@ func TestApplyPullSeedsApplyOnce(t *testing.T) {
 		}
 		bad := c
 		bad.ID, bad.HLC = "x-2", "not a clock"
-		if _, err := rec.applyBatch(tx, []WireChange{bad}, 2, now); err == nil {
-			t.Fatal("a broken clock stamp was applied")
+		if n, err := rec.applyBatch(tx, []WireChange{bad}, 2, now); n != 0 || err != nil {
+			t.Fatalf("a broken clock stamp: %d applied, %v", n, err)
+		}
+		q, err := Quarantined(tx)
+		if err != nil || len(q) != 1 || q[0].ID != "x-2" || q[0].Reason == "" {
+			t.Fatalf("quarantined = %+v, %v; want the change with the broken stamp", q, err)
 		}
 		return errRollBack
 	})

@@ -40,6 +40,7 @@ func TestHLCIsMonotonicEvenWhenTheWallClockGoesBackwards(t *testing.T) {
 func TestObservingALaterRemoteStampMakesTheNextLocalStampSortAfterIt(t *testing.T) {
 	c := clock.NewFixed(start)
 	local := sync.NewHLC(c)
+	local.MaxAhead = 4 * time.Hour // this practice allows clocks hours apart
 	mine := local.Now()
 
 	// A desk whose clock runs an hour ahead.
@@ -87,6 +88,46 @@ func TestObserveRefusesMalformedStamps(t *testing.T) {
 	}
 	if after := h.Now(); after <= before {
 		t.Errorf("%s after malformed stamps", after)
+	}
+}
+
+func TestObserveRefusesFarFutureAndOverlongStampsAndKeepsItsClock(t *testing.T) {
+	c := clock.NewFixed(start)
+	h := sync.NewHLC(c)
+	before := h.Now()
+	tenYears := sync.FormatHLC(start.AddDate(10, 0, 0).UnixMilli(), 0)
+	for _, bad := range []string{"9999999999999-999999", tenYears, before + "0", "0" + before, sync.FormatHLC(start.Add(6*time.Minute).UnixMilli(), 0),
+		"+764669600000-000000", "1764669600000-00000x", "1764669600000_000000"} {
+		if err := h.Observe(bad); err == nil {
+			t.Errorf("Observe(%q) accepted", bad)
+		}
+	}
+	// Within the bound (4 minutes ahead) is fine.
+	near := sync.FormatHLC(start.Add(4*time.Minute).UnixMilli(), 7)
+	must(t, h.Observe(near))
+	next := h.Now()
+	if next <= near || len(next) != sync.HLCLen {
+		t.Fatalf("after observing %s: %s", near, next)
+	}
+	if sync.WallTime(next).After(start.Add(5 * time.Minute)) {
+		t.Errorf("the clock moved past the bound: %s", next)
+	}
+}
+
+func TestTheCounterNeverGrowsASeventhDigit(t *testing.T) {
+	c := clock.NewFixed(start)
+	h := sync.NewHLC(c)
+	must(t, h.Observe(sync.FormatHLC(start.UnixMilli(), 999998)))
+	prev := ""
+	for i := 0; i < 5; i++ {
+		ts := h.Now()
+		if len(ts) != sync.HLCLen || ts <= prev {
+			t.Fatalf("stamp %d: %q (prev %q)", i, ts, prev)
+		}
+		if _, _, err := sync.ParseHLC(ts); err != nil {
+			t.Fatal(err)
+		}
+		prev = ts
 	}
 }
 

@@ -57,6 +57,13 @@ type EnrollResponse struct {
 	Seed     bool   `json:"seed"`
 }
 
+// Limits of one push: the hub refuses a larger one (413) while it streams in,
+// and a desk splits its pending changes to fit.
+const (
+	MaxPushBytes   = 16 << 20
+	MaxPushChanges = 2000
+)
+
 // PushRequest carries a batch of a desk's changes, oldest first.
 type PushRequest struct {
 	Changes []WireChange `json:"changes"`
@@ -73,6 +80,9 @@ type PushResult struct {
 	ID     string `json:"id"`
 	Status string `json:"status"`
 	Reason string `json:"reason,omitempty"` // plain words, for a rejected change
+	// Code is the HTTP status that says why (422 malformed or over a limit,
+	// 403 not allowed): a refusal is permanent, never retried.
+	Code int `json:"code,omitempty"`
 	// Undo is the hub's current row for a rejected change, to re-apply.
 	Undo *WireChange `json:"undo,omitempty"`
 }

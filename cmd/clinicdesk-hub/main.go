@@ -61,7 +61,7 @@ func usage() {
   clinicdesk-hub --version            print the version
 
 Flags (both): --db PATH|postgres://...  --blobs DIR
-Flags (serve): --addr HOST:PORT --cert FILE --key FILE --behind-tls-proxy
+Flags (serve): --addr HOST:PORT --cert FILE --key FILE --behind-tls-proxy --max-clock-ahead 5m
 `)
 }
 
@@ -82,6 +82,7 @@ func serve(args []string) error {
 	cert := fs.String("cert", "", "TLS certificate file (PEM)")
 	key := fs.String("key", "", "TLS private key file (PEM)")
 	proxy := fs.Bool("behind-tls-proxy", false, "plain HTTP behind a proxy that terminates TLS (portal cookies are still marked Secure)")
+	ahead := fs.Duration("max-clock-ahead", 5*time.Minute, "refuse changes stamped further ahead of this server's clock")
 	fs.Parse(args)
 	if (*cert == "") != (*key == "") {
 		return errors.New("give both --cert and --key, or neither")
@@ -89,7 +90,7 @@ func serve(args []string) error {
 	if *cert == "" && !*proxy {
 		log.Printf("warning: serving plain HTTP; use --cert/--key, or --behind-tls-proxy when a proxy adds TLS")
 	}
-	h, err := hub.Open(hub.Config{DB: c.db, BlobDir: c.blobs, SecureCookies: *cert != "" || *proxy,
+	h, err := hub.Open(hub.Config{DB: c.db, BlobDir: c.blobs, SecureCookies: *cert != "" || *proxy, MaxAhead: *ahead,
 		Logger: log.New(os.Stderr, "hub: ", log.LstdFlags)})
 	if err != nil {
 		return err
