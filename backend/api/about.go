@@ -12,6 +12,7 @@ type About struct{ *Base }
 
 // Info returns what the About dialog shows.
 func (a *About) Info() (dto.About, error) {
+	defer a.hold()()
 	if _, err := a.actor(); err != nil {
 		return dto.About{}, err
 	}
