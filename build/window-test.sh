@@ -47,6 +47,7 @@ click() { xdotool mousemove --window "$win" "$1" "$2" click 1; sleep "${3:-1.5}"
 sql() { sqlite3 -batch -noheader "$db" "$1"; }
 # wait_sql QUERY: polls until the query returns a non-zero count.
 wait_sql() { for _ in $(seq 1 20); do [ "$(sql "$1")" != "0" ] && return 0; sleep 0.5; done; return 1; }
+wait_file() { for _ in $(seq 1 20); do [ -f "$1" ] && return 0; sleep 0.5; done; return 1; }
 
 step=1 # sign in as Priya Natarajan (clinician) with the demo PIN
 click 524 481
@@ -72,7 +73,9 @@ xdotool type --delay 40 "Here is the referral letter."
 xdotool mousemove 1180 860; sleep 0.3; xdotool mousedown 1
 for p in "1170 850" "1150 830" "1100 800" "1000 760" "900 720" "800 700" "720 690" "700 690"; do xdotool mousemove $p; sleep 0.15; done
 sleep 0.5; xdotool mouseup 1; sleep 2
-wait_sql "SELECT COUNT(*) FROM blobs WHERE size = $(stat -c %s "$work/referral-demo.txt")" || fail "the dropped file was not staged"
+# Staged bytes are stored by content (a blobs row comes only with the message).
+sha=$(sha256sum "$work/referral-demo.txt" | cut -d' ' -f1)
+wait_file "$data/files/blobs/${sha:0:2}/${sha:2:2}/$sha" || fail "the dropped file was not staged"
 scroll_to_end
 shot "$out/dropped.png"
 click 1170 740 2.5 # Send reply
