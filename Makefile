@@ -75,7 +75,7 @@ go-vet:
 ## go-test: every backend test; the hub tests run on SQLite and on a throwaway PostgreSQL
 go-test:
 	@dsn=$$(bash backend/hub/testdata/postgres.sh) || { echo "could not start PostgreSQL for the hub tests"; exit 1; }; \
-	CLINICDESK_NO_OPEN=1 CLINICDESK_TEST_POSTGRES="$$dsn" $(GO) test -race -count=1 ./backend/...; status=$$?; \
+	CLINICDESK_NO_OPEN=1 CLINICDESK_TEST_POSTGRES="$$dsn" $(GO) test -race -timeout 30m -count=1 ./backend/...; status=$$?; \
 	bash backend/hub/testdata/postgres.sh stop >/dev/null 2>&1 || true; exit $$status
 
 ## fuzz: run each fuzz target briefly over its committed seed corpus and new inputs
