@@ -122,11 +122,10 @@ func (s *Sync) DismissNotice(id string) error {
 // NewEnrollCode asks the hub for a one-time code to join another desk; the
 // hub gives one only to an owner.
 func (s *Sync) NewEnrollCode() (sync.EnrollCodeResponse, error) {
-	a, err := s.actor()
-	if err != nil {
+	if _, err := s.actor(); err != nil {
 		return sync.EnrollCodeResponse{}, err
 	}
-	return s.eng.NewEnrollCode(context.Background(), a.StaffID)
+	return s.eng.NewEnrollCode(context.Background(), s.Desk.Session)
 }
 
 func (s *Sync) audit(a access.Actor, action string, detail map[string]any) {

@@ -191,6 +191,18 @@ func (h *Hub) handlePush(w http.ResponseWriter, r *http.Request, d deskRow) {
 				continue
 			}
 			seen[c.ID] = true // a batch naming a change twice logs it once
+			// Who made the change is proven first (signing.go): from here on
+			// c.Actor is the verified signer, or "".
+			if reason, err := h.prove(tx, &c, practice == sync.PracticeSeeding); err != nil {
+				return fmt.Errorf("change %s (%s %s): %w", c.ID, c.Entity, c.EntityID, err)
+			} else if reason != "" {
+				res, err := h.refuse(tx, c, reason)
+				if err != nil {
+					return err
+				}
+				resp.Results = append(resp.Results, res)
+				continue
+			}
 			res, err := h.accept(tx, d, c)
 			if err != nil {
 				return fmt.Errorf("change %s (%s %s): %w", c.ID, c.Entity, c.EntityID, err)

@@ -24,6 +24,7 @@ var migrations = []migration{
 	{3, "sync with a practice hub", execAll(schemaV3...)},
 	{4, "per-thread message statistics for thread lists at practice scale", execAll(schemaV4...)},
 	{5, "covering index for pages of a client's attachments", execAll(schemaV5...)},
+	{6, "staff signing keys and signed changes", execAll(schemaV6...)},
 }
 
 // LatestVersion is the schema version this code writes.
@@ -312,6 +313,22 @@ var schemaV4 = []string{
 // for 10,000 rows), before the page's rows are read whole by id.
 var schemaV5 = []string{
 	`CREATE INDEX idx_attachments_thread_visible ON attachments (thread_id, removed_at, shared_with_staff, created_at, id)`,
+}
+
+// schemaV6 lets the hub believe a change only with proof of who made it
+// (docs/sync.md, "Who the hub believes"): each staff member gets an Ed25519
+// key pair (the public key and the PIN-sealed private key travel with the
+// staff row; both stay empty until the member's next sign-in, which creates
+// them), and each change gets the signer and signature made when it was
+// committed. Changes already in the log are marked sealed: they were made
+// before signing existed and are never signed after the fact.
+var schemaV6 = []string{
+	`ALTER TABLE staff ADD COLUMN signing_key TEXT NOT NULL DEFAULT ''`,
+	`ALTER TABLE staff ADD COLUMN sealed_key TEXT NOT NULL DEFAULT ''`,
+	`ALTER TABLE changes ADD COLUMN signer TEXT NOT NULL DEFAULT ''`,
+	`ALTER TABLE changes ADD COLUMN signature TEXT NOT NULL DEFAULT ''`,
+	`INSERT INTO sync_state (key, value) SELECT 'sealed_seq', CAST(COALESCE(MAX(seq), 0) AS TEXT) FROM changes
+		WHERE true ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
 }
 
 // RebuildThreadStatsSQL fills thread_stats from messages (run on an empty

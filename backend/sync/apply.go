@@ -80,6 +80,10 @@ func (r *Recorder) applyOne(tx *gorm.DB, c WireChange, now time.Time) (bool, err
 		log.Printf("sync: skipping change %s of unknown entity %q (a newer ClinicDesk wrote it)", c.ID, c.Entity)
 		return false, nil
 	}
+	if why := refusedStaffRow(c); why != "" {
+		log.Printf("sync: not applying staff change %s from the hub: %s", c.ID, why)
+		return false, nil
+	}
 	if e.Name == EntityAudit {
 		var ev store.AuditEvent
 		if err := json.Unmarshal([]byte(c.Payload), &ev); err != nil {
@@ -102,7 +106,7 @@ func (r *Recorder) applyOne(tx *gorm.DB, c WireChange, now time.Time) (bool, err
 	if len(cur) > 0 && version < cur[0] {
 		return false, nil // an older write: the newer one already here wins
 	}
-	if len(cur) > 0 && version == cur[0] && c.Origin == r.Origin {
+	if len(cur) > 0 && version == cur[0] && c.Origin == r.Origin() {
 		return false, nil // this desk's own change coming back unchanged
 	}
 	if c.Op == OpDelete {
