@@ -186,7 +186,7 @@ func (h *Hub) handlePush(w http.ResponseWriter, r *http.Request, d deskRow) {
 				resp.Results = append(resp.Results, sync.PushResult{ID: c.ID, Status: sync.StatusAccepted})
 				continue
 			}
-			if r, ok := rejected[c.ID]; ok {
+			if r, ok := rejected[c.ID]; ok && r.DeskID == d.ID { // another desk's refusal under this id says nothing of this one
 				resp.Results = append(resp.Results, rejectedAgain(r))
 				continue
 			}

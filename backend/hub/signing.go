@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"clinicdesk/backend/auth"
 	"clinicdesk/backend/store"
@@ -134,6 +135,14 @@ func (h *Hub) checkStaffChange(tx *gorm.DB, c sync.WireChange, signer store.Staf
 	if err := tx.Where("id = ?", c.EntityID).Limit(1).Find(&cur).Error; err != nil {
 		return "", err
 	}
+	if signer.SigningKey == "" {
+		// The signer's first key, proven only by holding it (prove): it may
+		// set their own key, and nothing else.
+		if len(cur) == 0 || next.ID != signer.ID || !sameExceptKey(cur[0], next) {
+			return "a staff member's first signing key can only be registered alone, on their own row, with nothing else changed.", nil
+		}
+		return "", nil
+	}
 	isOwner := signer.Role == store.RoleOwner
 	if len(cur) == 0 {
 		if !isOwner {
@@ -152,12 +161,16 @@ func (h *Hub) checkStaffChange(tx *gorm.DB, c sync.WireChange, signer store.Staf
 		return "only an owner can change a staff member's role, name, e-mail or whether they are active.", nil
 	case keyChanged && signer.ID != next.ID:
 		return "only an owner, or the staff member themselves, can change a staff member's PIN, password or signing key.", nil
-	case keyChanged && old.SigningKey == "" && old.Credential != next.Credential:
-		// A first key comes with proof of holding it, not of the PIN:
-		// it may not change the PIN too.
-		return "registering a first signing key cannot change the PIN or password at the same time.", nil
 	}
 	return "", nil
+}
+
+// sameExceptKey reports whether two versions of a staff row differ in
+// their signing key only (and its time stamp).
+func sameExceptKey(a, b store.Staff) bool {
+	a.SigningKey, a.SealedKey, a.UpdatedAt, a.FailedTries, a.LockedUntil = b.SigningKey, b.SealedKey, b.UpdatedAt, b.FailedTries, b.LockedUntil
+	a.CreatedAt = b.CreatedAt // times travel at different precisions
+	return a == b
 }
 
 // validStaffRow refuses a staff row no desk may hold.
@@ -193,7 +206,7 @@ func (h *Hub) refuse(tx *gorm.DB, c sync.WireChange, reason string) (sync.PushRe
 			return h.reject(tx, e, c, cur, reason)
 		}
 	}
-	if err := tx.Create(&rejection{ID: c.ID, DeskID: c.Origin, Reason: reason, At: h.clock.Now()}).Error; err != nil {
+	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&rejection{ID: c.ID, DeskID: c.Origin, Reason: reason, At: h.clock.Now()}).Error; err != nil {
 		return sync.PushResult{}, err
 	}
 	h.log.Printf("refused change %s from desk %s: %s", c.ID, c.Origin, reason)
