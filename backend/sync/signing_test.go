@@ -18,7 +18,9 @@ type fixedSigner struct {
 	key ed25519.PrivateKey
 }
 
-func (f fixedSigner) SigningKey() (string, ed25519.PrivateKey, bool) { return f.id, f.key, f.key != nil }
+func (f fixedSigner) SigningKey() (string, ed25519.PrivateKey, bool) {
+	return f.id, f.key, f.key != nil
+}
 
 func openTestDB(t *testing.T) *store.DB {
 	t.Helper()
