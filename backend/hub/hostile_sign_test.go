@@ -65,11 +65,11 @@ func rawPost(t testing.TB, th *testHub, token, path string, body, out any) int {
 }
 
 // forged is a change as a hostile desk writes it: any actor it likes, a
-// stamp a little ahead of now so it would win, no signature.
+// fresh stamp (newer than the row's, so it would win), no signature.
 func forged(entity, id, op string, row any, actor, action, detail string) map[string]any {
 	payload, _ := json.Marshal(row)
 	return map[string]any{
-		"id": uuid.Must(uuid.NewV7()).String(), "hlc": fmt.Sprintf("%013d-%06d", time.Now().Add(time.Second).UnixMilli(), 0),
+		"id": uuid.Must(uuid.NewV7()).String(), "hlc": fmt.Sprintf("%013d-%06d", time.Now().UnixMilli(), 0),
 		"origin": "whatever", "entity": entity, "entityId": id, "op": op, "payload": string(payload),
 		"actor": actor, "action": action, "detail": detail,
 	}
