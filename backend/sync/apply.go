@@ -80,9 +80,11 @@ func (r *Recorder) applyOne(tx *gorm.DB, c WireChange, now time.Time) (bool, err
 		log.Printf("sync: skipping change %s of unknown entity %q (a newer ClinicDesk wrote it)", c.ID, c.Entity)
 		return false, nil
 	}
-	if why := refusedStaffRow(c); why != "" {
-		log.Printf("sync: not applying staff change %s from the hub: %s", c.ID, why)
-		return false, nil
+	if why, err := refusedStaffRow(tx, c); err != nil || why != "" {
+		if why != "" {
+			log.Printf("sync: not applying staff change %s from the hub: %s", c.ID, why)
+		}
+		return false, err
 	}
 	if e.Name == EntityAudit {
 		var ev store.AuditEvent

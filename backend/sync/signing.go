@@ -173,29 +173,38 @@ func NeedsNoStaff(c WireChange) bool {
 
 // refusedStaffRow returns why a staff row received from the hub must not
 // be applied, "" when it may: the hub refuses such rows, and a desk does
-// not take the hub's word for it either. A member with an empty or
-// malformed credential, or an unknown role, is never written (auth refuses
-// an empty credential at sign-in as well).
-func refusedStaffRow(c WireChange) string {
+// not take the hub's word for it either. No row with an unknown role, a
+// malformed credential or half a key is written, and a member's credential
+// is never replaced by an empty one. (A member whose row has no credential
+// at all, from an old practice, is kept: auth refuses them at sign-in.)
+func refusedStaffRow(tx *gorm.DB, c WireChange) (string, error) {
 	if c.Entity != "staff" {
-		return ""
+		return "", nil
 	}
 	if c.Op == OpDelete {
-		return "staff rows are never deleted"
+		return "staff rows are never deleted", nil
 	}
 	var s store.Staff
 	if err := json.Unmarshal([]byte(c.Payload), &s); err != nil {
-		return "unreadable staff row"
+		return "unreadable staff row", nil
 	}
 	switch {
 	case s.ID != c.EntityID:
-		return "staff row under another id"
+		return "staff row under another id", nil
 	case s.Role != store.RoleOwner && s.Role != store.RoleManager && s.Role != store.RoleClinician && s.Role != store.RoleFrontDesk:
-		return "unknown role"
-	case !strings.HasPrefix(s.Credential, "$argon2id$"):
-		return "empty or malformed credential"
+		return "unknown role", nil
+	case s.Credential != "" && !strings.HasPrefix(s.Credential, "$argon2id$"):
+		return "malformed credential", nil
 	case (s.SigningKey == "") != (s.SealedKey == ""):
-		return "half a signing key"
+		return "half a signing key", nil
+	case s.Credential == "":
+		var had int64
+		if err := tx.Model(&store.Staff{}).Where("id = ? AND credential <> ''", s.ID).Count(&had).Error; err != nil {
+			return "", err
+		}
+		if had > 0 {
+			return "a credential emptied", nil
+		}
 	}
-	return ""
+	return "", nil
 }

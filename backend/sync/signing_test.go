@@ -40,9 +40,10 @@ func TestDeskRefusesStaffRowsNoDeskMayHold(t *testing.T) {
 	rec := NewRecorder("desk-a", clock.NewFixed(now))
 	good := `{"ID":"s-1","FirstName":"Olive","LastName":"Owner","Role":"owner","Credential":"$argon2id$v=19$m=32768,t=2,p=2$c2FsdHNhbHQ$a2V5a2V5a2V5a2V5a2V5a2V5","Active":true}`
 	cases := []struct{ name, payload string }{
-		{"empty credential", `{"ID":"s-1","FirstName":"Olive","LastName":"Owner","Role":"owner","Credential":"","Active":true}`},
+		{"malformed credential", `{"ID":"s-1","FirstName":"Olive","LastName":"Owner","Role":"owner","Credential":"1234","Active":true}`},
 		{"unknown role", `{"ID":"s-1","FirstName":"Olive","LastName":"Owner","Role":"root","Credential":"$argon2id$x","Active":true}`},
 		{"another id", `{"ID":"s-2","FirstName":"Olive","LastName":"Owner","Role":"owner","Credential":"$argon2id$x","Active":true}`},
+		{"half a key", `{"ID":"s-1","FirstName":"Olive","LastName":"Owner","Role":"owner","Credential":"$argon2id$x","SigningKey":"abc","Active":true}`},
 	}
 	for i, c := range cases {
 		err := db.Tx(func(tx *gorm.DB) error {
@@ -68,6 +69,17 @@ func TestDeskRefusesStaffRowsNoDeskMayHold(t *testing.T) {
 	db.Model(&store.Staff{}).Count(&n)
 	if err != nil || n != 1 {
 		t.Fatalf("a valid staff row: %v, %d rows", err, n)
+	}
+	// Once a member has a credential, the hub cannot empty it.
+	err = db.Tx(func(tx *gorm.DB) error {
+		_, err := rec.applyBatch(tx, []WireChange{{Cursor: 10, ID: "emptied", HLC: "1764400000000-000003", Origin: "hub",
+			Entity: "staff", EntityID: "s-1", Op: OpUpdate, Payload: `{"ID":"s-1","FirstName":"Olive","LastName":"Owner","Role":"owner","Credential":"","Active":true}`}}, 10, now)
+		return err
+	})
+	var cred string
+	db.Model(&store.Staff{}).Where("id = 's-1'").Pluck("credential", &cred)
+	if err != nil || cred == "" {
+		t.Fatalf("the hub emptied a credential on the desk (%v)", err)
 	}
 }
 
