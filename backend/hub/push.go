@@ -164,6 +164,7 @@ func (h *Hub) handlePush(w http.ResponseWriter, r *http.Request, d deskRow) {
 		}
 		seen := map[string]bool{}
 		rejected := map[string]rejection{}
+		signers := map[string]store.Staff{} // prove's cache of this push's signers
 		for _, part := range store.Chunk(ids, 500) {
 			var logged []string
 			if err := tx.Model(&logEntry{}).Where("id IN ?", part).Pluck("id", &logged).Error; err != nil {
@@ -193,7 +194,7 @@ func (h *Hub) handlePush(w http.ResponseWriter, r *http.Request, d deskRow) {
 			seen[c.ID] = true // a batch naming a change twice logs it once
 			// Who made the change is proven first (signing.go): from here on
 			// c.Actor is the verified signer, or "".
-			if reason, err := h.prove(tx, &c, practice == sync.PracticeSeeding); err != nil {
+			if reason, err := h.prove(tx, &c, practice == sync.PracticeSeeding, signers); err != nil {
 				return fmt.Errorf("change %s (%s %s): %w", c.ID, c.Entity, c.EntityID, err)
 			} else if reason != "" {
 				res, err := h.refuse(tx, c, reason)

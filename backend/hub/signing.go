@@ -31,7 +31,13 @@ const EnrollCodeSkew = 5 * time.Minute
 // desk uploads its practice: its unsigned snapshot rows are the hub's
 // starting state (that desk was enrolled with a code from the hub's own
 // command line), but signed changes are verified even then.
-func (h *Hub) prove(tx *gorm.DB, c *sync.WireChange, seeding bool) (string, error) {
+//
+// signers caches the staff rows of one push's signers (a batch is mostly
+// one or two people); a staff change drops its row from it.
+func (h *Hub) prove(tx *gorm.DB, c *sync.WireChange, seeding bool, signers map[string]store.Staff) (string, error) {
+	if c.Entity == "staff" {
+		defer delete(signers, c.EntityID)
+	}
 	if c.Signer == "" && c.Signature == "" {
 		if seeding {
 			c.Actor = ""
@@ -45,14 +51,18 @@ func (h *Hub) prove(tx *gorm.DB, c *sync.WireChange, seeding bool) (string, erro
 		}
 		return "", nil
 	}
-	var st []store.Staff
-	if err := tx.Where("id = ?", c.Signer).Limit(1).Find(&st).Error; err != nil {
-		return "", err
+	signer, ok := signers[c.Signer]
+	if !ok {
+		var st []store.Staff
+		if err := tx.Where("id = ?", c.Signer).Limit(1).Find(&st).Error; err != nil {
+			return "", err
+		}
+		if len(st) == 0 {
+			return "the change is signed by a staff member the hub does not know.", nil
+		}
+		signer = st[0]
+		signers[c.Signer] = signer
 	}
-	if len(st) == 0 {
-		return "the change is signed by a staff member the hub does not know.", nil
-	}
-	signer := st[0]
 	if !signer.Active {
 		return "the change is signed by " + signer.FullName() + ", who is no longer an active staff member.", nil
 	}
