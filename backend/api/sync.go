@@ -136,11 +136,10 @@ func (s *Sync) DismissNotice(id string) error {
 // hub gives one only to an owner.
 func (s *Sync) NewEnrollCode() (sync.EnrollCodeResponse, error) {
 	defer s.hold()()
-	a, err := s.actor()
-	if err != nil {
+	if _, err := s.actor(); err != nil {
 		return sync.EnrollCodeResponse{}, err
 	}
-	return s.eng.NewEnrollCode(context.Background(), a.StaffID)
+	return s.eng.NewEnrollCode(context.Background(), s.Desk.Session)
 }
 
 func (s *Sync) audit(a access.Actor, action string, detail map[string]any) {

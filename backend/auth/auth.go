@@ -7,10 +7,12 @@
 package auth
 
 import (
+	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
+	"log"
 	"strings"
 	gosync "sync"
 	"time"
@@ -24,6 +26,7 @@ import (
 	"clinicdesk/backend/audit"
 	"clinicdesk/backend/clock"
 	"clinicdesk/backend/store"
+	"clinicdesk/backend/sync"
 )
 
 // Lock-out policy.
@@ -69,29 +72,43 @@ const (
 // Verify reports whether secret matches the encoded hash. A malformed hash,
 // or one with parameters outside sane bounds, never matches.
 func Verify(encoded, secret string) bool {
+	p, salt, want, ok := parseHash(encoded)
+	if !ok {
+		return false
+	}
+	got := argon2.IDKey([]byte(secret), salt, p.t, p.m, p.p, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+type argonParams struct {
+	m, t uint32
+	p    uint8
+}
+
+// parseHash splits an encoded argon2id hash, refusing anything outside the
+// bounds above.
+func parseHash(encoded string) (argonParams, []byte, []byte, bool) {
+	var p argonParams
 	parts := strings.Split(encoded, "$")
 	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" || parts[2] != fmt.Sprintf("v=%d", argon2.Version) {
-		return false
+		return p, nil, nil, false
 	}
-	var m, t uint32
-	var p uint8
-	if n, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || n != 3 ||
-		parts[3] != fmt.Sprintf("m=%d,t=%d,p=%d", m, t, p) {
-		return false
+	if n, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.m, &p.t, &p.p); err != nil || n != 3 ||
+		parts[3] != fmt.Sprintf("m=%d,t=%d,p=%d", p.m, p.t, p.p) {
+		return p, nil, nil, false
 	}
-	if t < 1 || t > maxArgonTime || p < 1 || p > maxArgonThreads || m < 8*uint32(p) || m > maxArgonMemory {
-		return false
+	if p.t < 1 || p.t > maxArgonTime || p.p < 1 || p.p > maxArgonThreads || p.m < 8*uint32(p.p) || p.m > maxArgonMemory {
+		return p, nil, nil, false
 	}
 	if len(parts[4]) > 2*maxSaltLen || len(parts[5]) > 2*maxKeyLen {
-		return false
+		return p, nil, nil, false
 	}
 	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
 	want, err2 := base64.RawStdEncoding.DecodeString(parts[5])
 	if err1 != nil || err2 != nil || len(salt) < minSaltLen || len(salt) > maxSaltLen || len(want) < minKeyLen || len(want) > maxKeyLen {
-		return false
+		return p, nil, nil, false
 	}
-	got := argon2.IDKey([]byte(secret), salt, t, m, p, uint32(len(want)))
-	return subtle.ConstantTimeCompare(got, want) == 1
+	return p, salt, want, true
 }
 
 // CheckSecret validates a new PIN (at least 6 digits) or password (at least 10 characters).
@@ -120,7 +137,20 @@ type Session struct {
 	mu     gosync.RWMutex
 	actor  access.Actor
 	locked bool
-	views  map[string]bool // staff id + thread id viewed since this sign-in (see Viewed)
+	key    ed25519.PrivateKey // the actor's signing key, opened at sign-in; nil when locked or signed out
+	views  map[string]bool    // staff id + thread id viewed since this sign-in (see Viewed)
+}
+
+// SigningKey returns the signed-in staff member and their opened signing
+// key (backend/sync signs their changes with it); ok is false when nobody
+// is signed in, the desk is locked, or the member has no key.
+func (s *Session) SigningKey() (string, ed25519.PrivateKey, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.locked || s.actor.StaffID == "" || s.key == nil {
+		return "", nil, false
+	}
+	return s.actor.StaffID, s.key, true
 }
 
 // Actor returns the signed-in staff member, or an empty Actor when nobody is
@@ -163,12 +193,26 @@ func (s *Session) RememberView(staffID, threadID string) {
 	s.views[staffID+"/"+threadID] = true
 }
 
+// set makes a (with its key) the session, with nothing viewed yet, and
+// returns the session it replaced and whether that one was locked (a locked
+// session already ended at Lock).
+func (s *Session) set(a access.Actor, key ed25519.PrivateKey) (prev access.Actor, wasLocked bool) {
+	s.mu.Lock()
+	prev, wasLocked = s.actor, s.locked
+	s.actor, s.locked, s.key, s.views = a, false, key, nil
+	s.mu.Unlock()
+	return prev, wasLocked
+}
+
 // Service signs staff in and out.
 type Service struct {
 	DB      *store.DB
 	Audit   audit.Log
 	Clock   clock.Clock
 	Session *Session
+	// Rec records the staff row when sign-in gives a member their first
+	// signing key, so the hub learns the public key.
+	Rec *sync.Recorder
 	// SessionEnded, when set, is called with the actor of a session that
 	// just ended (sign-out, lock, another sign-in), after it ended, so what
 	// is bound to it (staged files, viewer copies) can be dropped.
@@ -186,10 +230,17 @@ func (s *Service) ended(a access.Actor) {
 }
 
 // SignIn checks staffID's secret and makes them the desk's signed-in staff
-// member. An account with no secret set accepts an empty one (first run).
+// member, with their signing key opened. An account without a credential
+// cannot sign in (a staff row never gets one from sync: the hub and the
+// desk refuse it). A member who has no signing key yet (a practice from
+// before keys) gets one now, sealed under this secret, and the hub learns
+// its public key from the staff row's change.
 func (s *Service) SignIn(staffID, secret string) (access.Actor, error) {
 	var actor access.Actor
 	var failure error
+	signedIn := false
+	var prev access.Actor
+	prevLocked := false
 	err := s.DB.Tx(func(tx *gorm.DB) error {
 		var st store.Staff
 		if err := tx.Where("id = ? AND active = ?", staffID, true).Limit(1).Find(&st).Error; err != nil {
@@ -208,7 +259,7 @@ func (s *Service) SignIn(staffID, secret string) (access.Actor, error) {
 			failure = apperr.Newf(apperr.AccountLocked, "Too many wrong tries. Try again in %d minute(s), or ask an owner or manager.", mins)
 			return nil
 		}
-		ok := (st.Credential == "" && secret == "") || (st.Credential != "" && Verify(st.Credential, secret))
+		ok := st.Credential != "" && Verify(st.Credential, secret)
 		if !ok {
 			st.FailedTries++
 			upd := map[string]any{"failed_tries": st.FailedTries}
@@ -219,7 +270,8 @@ func (s *Service) SignIn(staffID, secret string) (access.Actor, error) {
 				upd["locked_until"], upd["failed_tries"] = until, 0
 				msg, code = "Too many wrong tries. This account is locked for 5 minutes.", apperr.AccountLocked
 			}
-			if err := tx.Model(&store.Staff{}).Where("id = ?", st.ID).Updates(upd).Error; err != nil {
+			// Local columns only: updated_at stays, as the row itself did not change.
+			if err := tx.Model(&store.Staff{}).Where("id = ?", st.ID).UpdateColumns(upd).Error; err != nil {
 				return err
 			}
 			if err := s.Audit.Append(tx, audit.Entry{StaffID: st.ID, Action: audit.ActSignInFailed}); err != nil {
@@ -228,55 +280,110 @@ func (s *Service) SignIn(staffID, secret string) (access.Actor, error) {
 			failure = apperr.New(code, msg) // commit the count, then report
 			return nil
 		}
-		if err := tx.Model(&store.Staff{}).Where("id = ?", st.ID).Updates(map[string]any{"failed_tries": 0, "locked_until": nil}).Error; err != nil {
+		if err := tx.Model(&store.Staff{}).Where("id = ?", st.ID).UpdateColumns(map[string]any{"failed_tries": 0, "locked_until": nil}).Error; err != nil {
 			return err
 		}
 		actor = access.Actor{StaffID: st.ID, Role: st.Role, Name: st.FullName(), Session: newSessionID()}
+		key, err := s.openKey(tx, &st, secret)
+		if err != nil {
+			return err
+		}
+		// The session holds the key before the transaction commits, so the
+		// sign-in's own entries are signed by it (store.DB.BeforeCommit).
+		prev, prevLocked = s.Session.set(actor, key)
+		signedIn = true
 		return s.Audit.Append(tx, audit.Entry{StaffID: st.ID, Action: audit.ActSignIn})
 	})
+	if signedIn && !prevLocked {
+		s.ended(prev) // the session this sign-in replaced
+	}
 	if err != nil {
+		if signedIn {
+			s.Session.set(access.Actor{}, nil)
+			s.ended(actor)
+		}
 		return access.Actor{}, err
 	}
 	if failure != nil {
 		return access.Actor{}, failure
 	}
-	s.Session.mu.Lock()
-	prev, wasLocked := s.Session.actor, s.Session.locked
-	s.Session.actor, s.Session.locked, s.Session.views = actor, false, nil
-	s.Session.mu.Unlock()
-	if !wasLocked { // a locked session already ended at Lock
-		s.ended(prev)
-	}
 	return actor, nil
 }
 
-// SignOut ends the session.
-func (s *Service) SignOut() error {
-	s.Session.mu.Lock()
-	a, wasLocked := s.Session.actor, s.Session.locked
-	s.Session.actor, s.Session.locked, s.Session.views = access.Actor{}, false, nil
-	s.Session.mu.Unlock()
-	if a.StaffID == "" || wasLocked {
-		return nil // nobody was signed in, or the session ended at Lock
+// openKey opens st's signing key with secret, creating the key pair when
+// st has none (recorded as a change of st's row, signed by the new key).
+// A key that does not open (changed elsewhere, damaged) leaves the session
+// without one: the member can work on this desk, and the hub will refuse
+// their changes until it is fixed.
+func (s *Service) openKey(tx *gorm.DB, st *store.Staff, secret string) (ed25519.PrivateKey, error) {
+	if st.SigningKey != "" {
+		key, err := Unseal(st.ID, st.SigningKey, st.SealedKey, secret)
+		if err != nil {
+			log.Printf("auth: the signing key of staff member %s did not open; their changes will not be signed", st.ID)
+			return nil, nil
+		}
+		return key, nil
 	}
-	s.ended(a)
-	return s.DB.Tx(func(tx *gorm.DB) error {
-		return s.Audit.Append(tx, audit.Entry{StaffID: a.StaffID, Action: audit.ActSignOut})
-	})
+	pub, sealed, err := NewStaffKey(st.ID, secret)
+	if err != nil {
+		return nil, err
+	}
+	key, err := Unseal(st.ID, pub, sealed, secret)
+	if err != nil {
+		return nil, err
+	}
+	st.SigningKey, st.SealedKey = pub, sealed
+	if err := tx.Model(&store.Staff{}).Where("id = ?", st.ID).Updates(map[string]any{"signing_key": pub, "sealed_key": sealed}).Error; err != nil {
+		return nil, err
+	}
+	if s.Rec != nil {
+		var row store.Staff
+		if err := tx.Where("id = ?", st.ID).First(&row).Error; err != nil {
+			return nil, err
+		}
+		if err := s.Rec.Record(tx, "staff", row.ID, sync.OpUpdate, row); err != nil {
+			return nil, err
+		}
+	}
+	return key, nil
 }
 
-// Lock hides the desk behind the lock screen; the same or another staff
-// member must sign in again.
+// SignOut ends the session and drops the signing key. The sign-out entry
+// is written (and signed) first.
+func (s *Service) SignOut() error {
+	a := s.Session.Actor()
+	var err error
+	if a.StaffID != "" {
+		err = s.DB.Tx(func(tx *gorm.DB) error {
+			return s.Audit.Append(tx, audit.Entry{StaffID: a.StaffID, Action: audit.ActSignOut})
+		})
+	}
+	s.Session.set(access.Actor{}, nil)
+	s.ended(a)
+	return err
+}
+
+// Lock hides the desk behind the lock screen and drops the signing key; the
+// same or another staff member must sign in again. The lock entry is
+// written (and signed) first.
 func (s *Service) Lock() error {
-	s.Session.mu.Lock()
+	s.Session.mu.RLock()
 	a, already := s.Session.actor, s.Session.locked
-	s.Session.locked = s.Session.actor.StaffID != ""
-	s.Session.mu.Unlock()
+	s.Session.mu.RUnlock()
 	if a.StaffID == "" || already {
 		return nil
 	}
-	s.ended(a)
-	return s.DB.Tx(func(tx *gorm.DB) error {
+	err := s.DB.Tx(func(tx *gorm.DB) error {
 		return s.Audit.Append(tx, audit.Entry{StaffID: a.StaffID, Action: audit.ActLock})
 	})
+	s.Session.mu.Lock()
+	locked := s.Session.actor.Session == a.Session
+	if locked {
+		s.Session.locked, s.Session.key = true, nil
+	}
+	s.Session.mu.Unlock()
+	if locked {
+		s.ended(a)
+	}
+	return err
 }

@@ -161,13 +161,17 @@ func TestUnknownOrInactiveStaffCannotSignIn(t *testing.T) {
 			t.Errorf("sign in as %q: %v, want bad_credentials", id, err)
 		}
 	}
-	// An account with no secret yet takes an empty one only.
+	// An account with no credential takes no secret at all, not even an
+	// empty one (a forged staff row with an empty credential must never
+	// open the desk: issue 12, item 2).
 	fresh := testutil.AddStaff(t, d, "New", store.RoleOwner)
-	if _, err := d.Auth.SignIn(fresh.ID, "anything"); !apperr.Is(err, apperr.BadCredentials) {
-		t.Errorf("fresh account with a secret: %v", err)
+	for _, secret := range []string{"anything", ""} {
+		if _, err := d.Auth.SignIn(fresh.ID, secret); !apperr.Is(err, apperr.BadCredentials) {
+			t.Errorf("account without a credential, secret %q: %v, want bad_credentials", secret, err)
+		}
 	}
-	if _, err := d.Auth.SignIn(fresh.ID, ""); err != nil {
-		t.Errorf("fresh account, empty secret: %v", err)
+	if a := d.Session.Actor(); a.StaffID != "" {
+		t.Errorf("signed in as %+v", a)
 	}
 }
 

@@ -97,12 +97,18 @@ func Generate(ctx context.Context, db *store.DB, blobs *files.Store, now time.Ti
 	if err != nil {
 		return err
 	}
+	// Each demo staff member gets a signing key sealed under the demo PIN
+	// (one argon2id derivation for all of them: they share the PIN).
+	sealer, err := auth.NewSealer(PIN)
+	if err != nil {
+		return err
+	}
 	sample, err := storeSamples(ctx, blobs)
 	if err != nil {
 		return err
 	}
 	return db.Tx(func(tx *gorm.DB) error {
-		g := &gen{tx: tx, rng: rng, now: now.UTC(), samples: sample}
+		g := &gen{tx: tx, rng: rng, now: now.UTC(), samples: sample, sealer: sealer}
 		return g.run(pinHash)
 	})
 }
@@ -144,6 +150,7 @@ type gen struct {
 	samples []sampleFile
 	staff   []store.Staff
 	clients []store.Client
+	sealer  *auth.Sealer
 }
 
 func (g *gen) create(v any) error { return g.tx.Create(v).Error }
@@ -161,6 +168,10 @@ func (g *gen) run(pinHash string) error {
 	for _, d := range demoStaff {
 		st := store.Staff{ID: clock.NewID(), FirstName: d.first, LastName: d.last, Role: d.role,
 			Email: fmt.Sprintf("%s.%s@riverbend.example", lower(d.first), lower(d.last)), Credential: pinHash, Active: true, CreatedAt: g.now, UpdatedAt: g.now}
+		var err error
+		if st.SigningKey, st.SealedKey, err = g.sealer.NewKey(st.ID); err != nil {
+			return err
+		}
 		if err := g.create(&st); err != nil {
 			return err
 		}

@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"gorm.io/gorm"
+
 	"clinicdesk/backend/attachments"
 	"clinicdesk/backend/audit"
 	"clinicdesk/backend/auth"
@@ -86,9 +88,19 @@ func Open(ctx context.Context, dir string, opt Options) (*Desk, error) {
 		db.Close()
 		return nil, err
 	}
+	// A desk that joined a hub goes by the id the hub gave it.
+	if joined, err := sync.JoinedDeskID(db.DB); err != nil {
+		db.Close()
+		return nil, err
+	} else if joined != "" {
+		origin = joined
+	}
 	d := &Desk{Dir: dir, DB: db, Blobs: blobs, Rec: sync.NewRecorder(origin, opt.Clock), Audit: audit.Log{Clock: opt.Clock}, Clock: opt.Clock,
 		Session: &auth.Session{}}
-	d.Auth = &auth.Service{DB: db, Audit: d.Audit, Clock: d.Clock, Session: d.Session}
+	// Every transaction signs the changes it recorded as the signed-in
+	// staff member, just before it commits (docs/sync.md).
+	db.BeforeCommit = func(tx *gorm.DB) error { return d.Rec.Seal(tx, d.Session) }
+	d.Auth = &auth.Service{DB: db, Audit: d.Audit, Clock: d.Clock, Session: d.Session, Rec: d.Rec}
 	d.Attachments = &attachments.Service{DB: db, Rec: d.Rec, Audit: d.Audit, Clock: d.Clock, Blobs: blobs, ViewDir: viewDir, DataDir: dir}
 	d.Auth.SessionEnded = d.Attachments.EndSession
 	d.Messages = &messaging.Service{DB: db, Rec: d.Rec, Audit: d.Audit, Clock: d.Clock, Attachments: d.Attachments, Views: d.Session}

@@ -22,6 +22,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"clinicdesk/backend/access"
+	"clinicdesk/backend/demo"
 	"clinicdesk/backend/desk"
 	"clinicdesk/backend/dto"
 	"clinicdesk/backend/hub"
@@ -270,6 +271,13 @@ func (d *testDesk) staff(t testing.TB, role string) access.Actor {
 	var s store.Staff
 	if err := d.DB.Where("role = ? AND active = ?", role, true).Order("id").First(&s).Error; err != nil {
 		t.Fatalf("%s has no %s: %v", d.name, role, err)
+	}
+	// The hub believes a change only with the signature of the staff member
+	// who made it: they sign in (opening their signing key), as on a desk.
+	if cur := d.Session.Actor(); cur.StaffID != s.ID {
+		if _, err := d.Auth.SignIn(s.ID, demo.PIN); err != nil {
+			t.Fatalf("%s: %s signs in: %v", d.name, s.FullName(), err)
+		}
 	}
 	return access.Actor{StaffID: s.ID, Role: s.Role, Name: s.FullName()}
 }

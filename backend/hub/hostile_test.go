@@ -31,16 +31,6 @@ import (
 	"clinicdesk/backend/sync"
 )
 
-// deskToken is the bearer token desk d was given when it joined.
-func deskToken(t *testing.T, d *testDesk) string {
-	t.Helper()
-	var tok []string
-	if err := d.DB.Raw(`SELECT value FROM sync_state WHERE key = 'token'`).Scan(&tok).Error; err != nil || len(tok) == 0 {
-		t.Fatalf("%s has no token: %v", d.name, err)
-	}
-	return tok[0]
-}
-
 // rawPost sends body to the hub as desk d, and returns the status and body.
 func rawPost(t *testing.T, th *testHub, d *testDesk, method, path string, body io.Reader) (int, []byte) {
 	t.Helper()
@@ -418,7 +408,7 @@ func TestHostileEnrollmentAndPortalCodeGuessesAreThrottled(t *testing.T) {
 		a.join(t, th)
 		a.sync(t)
 		enroll := func() int {
-			b, _ := json.Marshal(sync.EnrollRequest{Protocol: sync.ProtocolVersion, Code: "AAAAA-BBBBB", DeskID: clock.NewID(), Empty: true})
+			b, _ := json.Marshal(sync.EnrollRequest{Protocol: sync.ProtocolVersion, Code: "AAAAA-BBBBB", Empty: true})
 			resp, err := http.Post(th.srv.URL+"/api/v1/enroll", "application/json", bytes.NewReader(b))
 			if err != nil {
 				t.Fatal(err)

@@ -27,7 +27,6 @@ import (
 
 	"clinicdesk/backend/clock"
 	"clinicdesk/backend/files"
-	"clinicdesk/backend/store"
 	"clinicdesk/backend/sync"
 	"clinicdesk/backend/version"
 )
@@ -280,10 +279,6 @@ func (h *Hub) handleEnroll(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, http.StatusConflict, "This desk and the hub run different ClinicDesk versions; update them to the same version.")
 		return
 	}
-	if len(req.DeskID) < 8 || len(req.DeskID) > 64 {
-		writeErr(w, http.StatusBadRequest, "The desk sent no valid id.")
-		return
-	}
 	// Both buckets are charged, so a flood from one address does not also
 	// use up the hub-wide allowance more than it must.
 	if !h.guard.enrollAddr.allow(sourceOf(r)) || !h.guard.enrollAll.allow("enroll") {
@@ -291,6 +286,9 @@ func (h *Hub) handleEnroll(w http.ResponseWriter, r *http.Request) {
 		tooMany(w)
 		return
 	}
+	// The hub names the desk: a desk never chooses its id, so enrolling can
+	// never take over (or lock out) another desk's.
+	deskID := clock.NewID()
 	hash, err := h.secretHash(normalizeCode(req.Code))
 	if err != nil {
 		h.internal(w, err)
@@ -315,10 +313,6 @@ func (h *Hub) handleEnroll(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		seeder, err := getMeta(tx, "seeder")
-		if err != nil {
-			return err
-		}
 		switch practice {
 		case sync.PracticeEmpty:
 			if req.Empty {
@@ -329,23 +323,20 @@ func (h *Hub) handleEnroll(w http.ResponseWriter, r *http.Request) {
 			if err := setMeta(tx, "practice", sync.PracticeSeeding); err != nil {
 				return err
 			}
-			if err := setMeta(tx, "seeder", req.DeskID); err != nil {
+			if err := setMeta(tx, "seeder", deskID); err != nil {
 				return err
 			}
 			practice = sync.PracticeSeeding
 		case sync.PracticeSeeding:
-			if seeder != req.DeskID {
-				status, msg = http.StatusConflict, "Another desk is still uploading the practice to this hub. Try again in a few minutes."
-				return nil
-			}
-			resp.Seed = true
+			status, msg = http.StatusConflict, "Another desk is still uploading the practice to this hub. Try again in a few minutes."
+			return nil
 		default:
 			if !req.Empty {
 				status, msg = http.StatusConflict, "This hub already holds a practice, and this desk has data of its own. A desk joining an existing practice must start empty: start ClinicDesk with --no-demo on a new data folder, then join."
 				return nil
 			}
 		}
-		if err := tx.Model(&enrollCode{}).Where("code_hash = ?", hash).Updates(map[string]any{"used_at": now, "used_by": req.DeskID}).Error; err != nil {
+		if err := tx.Model(&enrollCode{}).Where("code_hash = ?", hash).Updates(map[string]any{"used_at": now, "used_by": deskID}).Error; err != nil {
 			return err
 		}
 		token := randomToken()
@@ -353,15 +344,15 @@ func (h *Hub) handleEnroll(w http.ResponseWriter, r *http.Request) {
 		if len(name) > 100 {
 			name = name[:100]
 		}
-		d := deskRow{ID: req.DeskID, Name: name, TokenHash: hashToken(token), EnrolledAt: now}
-		if err := tx.Save(&d).Error; err != nil {
+		d := deskRow{ID: deskID, Name: name, TokenHash: hashToken(token), EnrolledAt: now}
+		if err := tx.Create(&d).Error; err != nil {
 			return err
 		}
 		hubID, err := getMeta(tx, "hub_id")
 		if err != nil {
 			return err
 		}
-		resp.Token, resp.HubID, resp.Practice = token, hubID, practice
+		resp.DeskID, resp.Token, resp.HubID, resp.Practice = deskID, token, hubID, practice
 		return nil
 	})
 	if err != nil {
@@ -372,7 +363,7 @@ func (h *Hub) handleEnroll(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, status, msg)
 		return
 	}
-	h.log.Printf("desk %s (%s) joined; seed=%v", req.DeskID, req.DeskName, resp.Seed)
+	h.log.Printf("desk %s (%s) joined; seed=%v", deskID, req.DeskName, resp.Seed)
 	writeJSON(w, http.StatusOK, resp)
 }
 
@@ -412,16 +403,16 @@ func (h *Hub) handleEnrollCode(w http.ResponseWriter, r *http.Request, d deskRow
 		writeErr(w, http.StatusBadRequest, "The request could not be read.")
 		return
 	}
-	var st []store.Staff
-	if err := h.db.Where("id = ? AND active = ?", req.StaffID, true).Limit(1).Find(&st).Error; err != nil {
+	owner, refusal, err := h.enrollCodeOwner(d, req)
+	if err != nil {
 		h.internal(w, err)
 		return
 	}
-	if len(st) == 0 || st[0].Role != store.RoleOwner {
-		writeErr(w, http.StatusForbidden, "Only an owner can create enrollment codes for new desks.")
+	if refusal != "" {
+		writeErr(w, http.StatusForbidden, refusal)
 		return
 	}
-	code, exp, err := h.NewEnrollCode(st[0].ID)
+	code, exp, err := h.NewEnrollCode(owner.ID)
 	if err != nil {
 		h.internal(w, err)
 		return

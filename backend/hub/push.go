@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 	"gorm.io/gorm/schema"
 
 	"clinicdesk/backend/access"
@@ -260,6 +261,7 @@ func (h *Hub) handlePush(w http.ResponseWriter, r *http.Request, d deskRow) {
 		}
 		seen := map[string]bool{}
 		rejected := map[string]rejection{}
+		signers := map[string]store.Staff{} // prove's cache of this push's signers
 		for _, part := range store.Chunk(ids, 500) {
 			var logged []string
 			if err := tx.Model(&logEntry{}).Where("id IN ?", part).Pluck("id", &logged).Error; err != nil {
@@ -282,8 +284,21 @@ func (h *Hub) handlePush(w http.ResponseWriter, r *http.Request, d deskRow) {
 				resp.Results = append(resp.Results, sync.PushResult{ID: c.ID, Status: sync.StatusAccepted})
 				continue
 			}
-			if r, ok := rejected[c.ID]; ok {
+			if r, ok := rejected[c.ID]; ok && r.DeskID == d.ID { // another desk's refusal under this id says nothing of this one
 				resp.Results = append(resp.Results, rejectedAgain(r))
+				continue
+			}
+			seen[c.ID] = true // a batch naming a change twice logs it once
+			// Who made the change is proven first (signing.go): from here on
+			// c.Actor is the verified signer, or "".
+			if reason, err := h.prove(tx, &c, seeding, signers); err != nil {
+				return fmt.Errorf("change %s (%s %s): %w", c.ID, c.Entity, c.EntityID, err)
+			} else if reason != "" {
+				res, err := h.refuseUnproven(tx, c, reason)
+				if err != nil {
+					return err
+				}
+				resp.Results = append(resp.Results, res)
 				continue
 			}
 			res, err := h.accept(tx, d, c, seeding, now)
@@ -381,7 +396,9 @@ func (h *Hub) acceptAppend(tx *gorm.DB, d deskRow, e sync.Entity, c sync.WireCha
 // refuse answers a change the hub will not take, without touching any row
 // or the log, and remembers the answer for retries.
 func (h *Hub) refuse(tx *gorm.DB, c sync.WireChange, code int, reason string) (sync.PushResult, error) {
-	if err := tx.Create(&rejection{ID: c.ID, DeskID: c.Origin, Reason: reason, Code: code, At: h.clock.Now()}).Error; err != nil {
+	// Another desk may have sent a change under the same id: the first
+	// refusal stays, and answers only the desk it was given to.
+	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&rejection{ID: c.ID, DeskID: c.Origin, Reason: reason, Code: code, At: h.clock.Now()}).Error; err != nil {
 		return sync.PushResult{}, err
 	}
 	h.log.Printf("refused change %.64s (%.40s %.64s) from desk %s: %s", c.ID, c.Entity, c.EntityID, c.Origin, reason)
@@ -502,7 +519,7 @@ func (h *Hub) reject(tx *gorm.DB, e sync.Entity, c sync.WireChange, cur any, rea
 		return res, err
 	}
 	uj, _ := json.Marshal(undo)
-	if err := tx.Create(&rejection{ID: c.ID, DeskID: c.Origin, Reason: reason, Code: res.Code, Undo: string(uj), At: h.clock.Now()}).Error; err != nil {
+	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&rejection{ID: c.ID, DeskID: c.Origin, Reason: reason, Code: res.Code, Undo: string(uj), At: h.clock.Now()}).Error; err != nil {
 		return res, err
 	}
 	h.log.Printf("refused change %s from desk %s: %s", c.ID, c.Origin, reason)

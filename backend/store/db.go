@@ -16,6 +16,10 @@ import (
 type DB struct {
 	*gorm.DB
 	path string
+	// BeforeCommit, when set, runs at the end of every Tx that succeeded,
+	// inside it: the desk's change log seals (signs) the changes the
+	// transaction recorded there. Set it once, before the DB is shared.
+	BeforeCommit func(tx *gorm.DB) error
 }
 
 // Open opens (creating if needed) the SQLite database at path with WAL,
@@ -68,7 +72,15 @@ func (db *DB) Close() error {
 
 // Tx runs fn in one transaction: all of its writes land together or none do.
 func (db *DB) Tx(fn func(tx *gorm.DB) error) error {
-	return db.DB.Transaction(fn)
+	return db.DB.Transaction(func(tx *gorm.DB) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		if db.BeforeCommit != nil {
+			return db.BeforeCommit(tx)
+		}
+		return nil
+	})
 }
 
 // IsEmpty reports whether the practice has no staff yet (a fresh database).

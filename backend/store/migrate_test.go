@@ -155,3 +155,41 @@ func TestDatabaseFromNewerVersionIsRefusedUntouched(t *testing.T) {
 		t.Fatal("OpenAt(…, 0) opened a newer database")
 	}
 }
+
+// Schema 7 gives staff rows room for signing keys (empty until each
+// member's next sign-in) and marks the changes already logged as sealed, so
+// none is ever signed after the fact by whoever signs in next.
+func TestUpgradeToSigningKeysLeavesOldChangesUnsigned(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v5.db")
+	old, err := store.OpenAt(path, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range append(v1Rows[:1:1],
+		`INSERT INTO changes (id, hlc, origin, entity, entity_id, op, payload) VALUES ('ch1', '1764400000000-000001', 'd', 'client', 'c1', 'update', '{}')`,
+		`INSERT INTO changes (id, hlc, origin, entity, entity_id, op, payload) VALUES ('ch2', '1764400000000-000002', 'd', 'client', 'c1', 'update', '{}')`) {
+		if err := old.Exec(s).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	old.Close()
+	db, err := store.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var st store.Staff
+	if err := db.Where("id = 's1'").First(&st).Error; err != nil || st.SigningKey != "" || st.SealedKey != "" {
+		t.Fatalf("staff after the upgrade: %+v, %v", st, err)
+	}
+	var sealed string
+	db.Raw(`SELECT value FROM sync_state WHERE key = 'sealed_seq'`).Scan(&sealed)
+	if sealed != "2" {
+		t.Errorf("sealed_seq = %q, want 2", sealed)
+	}
+	var unsigned int64
+	db.Model(&store.Change{}).Where("signer = '' AND signature = ''").Count(&unsigned)
+	if unsigned != 2 {
+		t.Errorf("%d unsigned old changes, want 2", unsigned)
+	}
+}

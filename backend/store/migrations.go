@@ -25,6 +25,7 @@ var migrations = []migration{
 	{4, "per-thread message statistics for thread lists at practice scale", execAll(schemaV4...)},
 	{5, "covering index for pages of a client's attachments", execAll(schemaV5...)},
 	{6, "changes from the hub a desk could not apply, set aside", execAll(schemaV6...)},
+	{7, "staff signing keys and signed changes", execAll(schemaV7...)},
 }
 
 // LatestVersion is the schema version this code writes.
@@ -343,6 +344,22 @@ var schemaV6 = []string{
 		entity_id TEXT NOT NULL,
 		change TEXT NOT NULL,
 		reason TEXT NOT NULL)`,
+}
+
+// schemaV7 lets the hub believe a change only with proof of who made it
+// (docs/sync.md, "Who the hub believes"): each staff member gets an Ed25519
+// key pair (the public key and the PIN-sealed private key travel with the
+// staff row; both stay empty until the member's next sign-in, which creates
+// them), and each change gets the signer and signature made when it was
+// committed. Changes already in the log are marked sealed: they were made
+// before signing existed and are never signed after the fact.
+var schemaV7 = []string{
+	`ALTER TABLE staff ADD COLUMN signing_key TEXT NOT NULL DEFAULT ''`,
+	`ALTER TABLE staff ADD COLUMN sealed_key TEXT NOT NULL DEFAULT ''`,
+	`ALTER TABLE changes ADD COLUMN signer TEXT NOT NULL DEFAULT ''`,
+	`ALTER TABLE changes ADD COLUMN signature TEXT NOT NULL DEFAULT ''`,
+	`INSERT INTO sync_state (key, value) SELECT 'sealed_seq', CAST(COALESCE(MAX(seq), 0) AS TEXT) FROM changes
+		WHERE true ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
 }
 
 // RebuildThreadStatsSQL fills thread_stats from messages (run on an empty

@@ -18,12 +18,19 @@ const (
 
 // Staff is a member of the practice who signs in on the desk.
 type Staff struct {
-	ID          string `gorm:"primaryKey"`
-	FirstName   string
-	LastName    string
-	Role        string
-	Email       string
-	Credential  string // argon2id hash of the PIN or password; "" until set
+	ID         string `gorm:"primaryKey"`
+	FirstName  string
+	LastName   string
+	Role       string
+	Email      string
+	Credential string // argon2id hash of the PIN or password; "" until set
+	// SigningKey is the staff member's Ed25519 public key (base64), the key
+	// the hub checks their changes against; "" until their first sign-in
+	// on an upgraded desk. SealedKey is the matching private key, sealed
+	// under a key derived from their PIN or password (backend/auth): every
+	// desk holds it, only their PIN opens it.
+	SigningKey  string
+	SealedKey   string
 	FailedTries int
 	LockedUntil *time.Time
 	Active      bool
@@ -189,7 +196,13 @@ type Change struct {
 	EntityID string
 	Op       string
 	Payload  string // JSON of the row after the change
-	PushedAt *time.Time
+	// Signer and Signature prove which staff member made the change: an
+	// Ed25519 signature (base64) by Signer's key over sync.SigningBytes,
+	// made when the change was committed while Signer was signed in. ""
+	// for changes made without a staff member (backend/sync lists them).
+	Signer    string
+	Signature string
+	PushedAt  *time.Time
 }
 
 // TableName keeps gorm's naming explicit where pluralisation would surprise.

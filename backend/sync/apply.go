@@ -255,6 +255,11 @@ func (r *Recorder) applyOne(tx *gorm.DB, c WireChange, now time.Time) (bool, err
 	if reason != "" {
 		return false, poisonf("%s", reason)
 	}
+	if why, err := refusedStaffRow(tx, c); err != nil {
+		return false, err
+	} else if why != "" {
+		return false, poisonf("a staff change from the hub was not applied: %s", why)
+	}
 	if e.Name == EntityAudit {
 		return true, insertAudit(tx, *row.(*store.AuditEvent))
 	}
@@ -269,7 +274,7 @@ func (r *Recorder) applyOne(tx *gorm.DB, c WireChange, now time.Time) (bool, err
 	if len(cur) > 0 && version < cur[0] {
 		return false, nil // an older write: the newer one already here wins
 	}
-	if len(cur) > 0 && version == cur[0] && c.Origin == r.Origin {
+	if len(cur) > 0 && version == cur[0] && c.Origin == r.Origin() {
 		return false, nil // this desk's own change coming back unchanged
 	}
 	if err := e.Upsert(tx, row); err != nil {

@@ -2,6 +2,7 @@ package sync
 
 import (
 	"encoding/json"
+	gosync "sync"
 
 	"gorm.io/gorm"
 
@@ -16,15 +17,31 @@ const (
 	OpDelete = "delete"
 )
 
-// Recorder writes change-log entries. One per desk; Origin names the desk.
+// Recorder writes change-log entries. One per desk; its origin names the
+// desk (the id the hub gave it once joined).
 type Recorder struct {
-	Origin string
-	HLC    *HLC
+	HLC *HLC
+
+	mu     gosync.Mutex
+	origin string
 }
 
 // NewRecorder returns a Recorder for the desk named origin.
 func NewRecorder(origin string, c clock.Clock) *Recorder {
-	return &Recorder{Origin: origin, HLC: NewHLC(c)}
+	return &Recorder{origin: origin, HLC: NewHLC(c)}
+}
+
+// Origin is the desk's id in the change log.
+func (r *Recorder) Origin() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.origin
+}
+
+func (r *Recorder) setOrigin(o string) {
+	r.mu.Lock()
+	r.origin = o
+	r.mu.Unlock()
 }
 
 // Record appends one change to the log inside tx. row is the entity's state
@@ -35,10 +52,11 @@ func (r *Recorder) Record(tx *gorm.DB, entity, entityID, op string, row any) err
 		return err
 	}
 	ts := r.HLC.Now()
+	origin := r.Origin()
 	if err := tx.Create(&store.Change{
 		ID:       clock.NewID(),
 		HLC:      ts,
-		Origin:   r.Origin,
+		Origin:   origin,
 		Entity:   entity,
 		EntityID: entityID,
 		Op:       op,
@@ -51,7 +69,7 @@ func (r *Recorder) Record(tx *gorm.DB, entity, entityID, op string, row any) err
 	if e, ok := EntityByName(entity); ok && e.Kind == AppendOnly && op != OpDelete {
 		return nil
 	}
-	return setVersion(tx, entity, entityID, Version(ts, r.Origin), op == OpDelete)
+	return setVersion(tx, entity, entityID, Version(ts, origin), op == OpDelete)
 }
 
 // Pending returns up to limit changes not yet delivered, oldest first.

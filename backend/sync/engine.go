@@ -305,39 +305,48 @@ func (e *Engine) roundWith(ctx context.Context, c *hubClient) error {
 }
 
 type pendingRow struct {
-	Seq      int64
-	ID       string
-	HLC      string `gorm:"column:hlc"`
-	Origin   string
-	Entity   string
-	EntityID string
-	Op       string
-	Payload  string
-	Actor    *string
-	Action   *string
-	Detail   *string
+	Seq       int64
+	ID        string
+	HLC       string `gorm:"column:hlc"`
+	Origin    string
+	Entity    string
+	EntityID  string
+	Op        string
+	Payload   string
+	Actor     *string
+	Action    *string
+	Detail    *string
+	Signer    string
+	Signature string
+}
+
+// wire is the change as it travels (and as it is signed).
+func (r pendingRow) wire() WireChange {
+	c := WireChange{ID: r.ID, HLC: r.HLC, Origin: r.Origin, Entity: r.Entity, EntityID: r.EntityID, Op: r.Op, Payload: r.Payload,
+		Signer: r.Signer, Signature: r.Signature}
+	if r.Actor != nil {
+		c.Actor = *r.Actor
+	}
+	if r.Action != nil {
+		c.Action = *r.Action
+	}
+	if r.Detail != nil && *r.Detail != "{}" {
+		c.Detail = *r.Detail
+	}
+	return c
 }
 
 // pendingWire returns up to limit changes not yet acknowledged by the hub.
 func pendingWire(db *gorm.DB, limit int) ([]WireChange, error) {
 	var rows []pendingRow
-	if err := db.Raw(`SELECT c.seq, c.id, c.hlc, c.origin, c.entity, c.entity_id, c.op, c.payload, a.actor, a.action, a.detail
+	if err := db.Raw(`SELECT c.seq, c.id, c.hlc, c.origin, c.entity, c.entity_id, c.op, c.payload, a.actor, a.action, a.detail, c.signer, c.signature
 		FROM changes c LEFT JOIN sync_change_actors a ON a.change_id = c.id
 		WHERE c.pushed_at IS NULL ORDER BY c.seq LIMIT ?`, limit).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
 	out := make([]WireChange, len(rows))
 	for i, r := range rows {
-		out[i] = WireChange{ID: r.ID, HLC: r.HLC, Origin: r.Origin, Entity: r.Entity, EntityID: r.EntityID, Op: r.Op, Payload: r.Payload}
-		if r.Actor != nil {
-			out[i].Actor = *r.Actor
-		}
-		if r.Action != nil {
-			out[i].Action = *r.Action
-		}
-		if r.Detail != nil && *r.Detail != "{}" {
-			out[i].Detail = *r.Detail
-		}
+		out[i] = r.wire()
 	}
 	return out, nil
 }

@@ -29,7 +29,7 @@ func (e *Engine) Join(ctx context.Context, hubURL, code string) error {
 		return err
 	}
 	c := &hubClient{base: url, http: e.httpClient()}
-	resp, err := c.enroll(ctx, EnrollRequest{Protocol: ProtocolVersion, Code: code, DeskID: e.rec.Origin, DeskName: e.opt.DeskName, Empty: empty})
+	resp, err := c.enroll(ctx, EnrollRequest{Protocol: ProtocolVersion, Code: code, DeskName: e.opt.DeskName, Empty: empty})
 	if err != nil {
 		var off *Offline
 		var he *HubError
@@ -41,8 +41,14 @@ func (e *Engine) Join(ctx context.Context, hubURL, code string) error {
 		}
 		return err
 	}
+	if len(resp.DeskID) < 8 || len(resp.DeskID) > 64 {
+		return apperr.New(apperr.Conflict, "The hub at "+url+" did not give this desk an id; it may run an older ClinicDesk. Update the hub first.")
+	}
 	err = e.db.Tx(func(tx *gorm.DB) error {
-		for k, v := range map[string]string{"hub_url": url, "token": resp.Token, "hub_id": resp.HubID, stateCursor: "0"} {
+		// The hub names this desk: its changes carry that id from now on
+		// (and are signed with it), kept across restarts in sync_state.
+		e.rec.setOrigin(resp.DeskID)
+		for k, v := range map[string]string{"hub_url": url, "token": resp.Token, "hub_id": resp.HubID, stateCursor: "0", stateDeskID: resp.DeskID} {
 			if err := setState(tx, k, v); err != nil {
 				return err
 			}
@@ -86,8 +92,18 @@ func (r *Recorder) snapshot(tx *gorm.DB, now time.Time) error {
 			}
 		}
 	}
-	return nil
+	// The snapshot is the hub's starting state, taken whole from the desk
+	// the owner enrolled with a code from the hub's own command line: its
+	// rows are not signed one by one.
+	return markSealed(tx)
 }
+
+// stateDeskID keeps the id the hub gave this desk.
+const stateDeskID = "desk_id"
+
+// JoinedDeskID returns the id a hub gave this desk, "" when it never joined
+// one (the desk then uses the id in its data folder).
+func JoinedDeskID(db *gorm.DB) (string, error) { return getState(db, stateDeskID) }
 
 // Leave stops syncing with the hub (its data stays on this desk) and tells
 // the hub to forget this desk's token when it can be reached.
@@ -117,8 +133,9 @@ func (e *Engine) Leave(ctx context.Context) error {
 }
 
 // NewEnrollCode asks the hub for a one-time code to join another desk, as
-// the signed-in staff member staffID (who must be an owner at the hub).
-func (e *Engine) NewEnrollCode(ctx context.Context, staffID string) (EnrollCodeResponse, error) {
+// the signed-in staff member of s (who must be an owner at the hub): the
+// request carries their signature, so naming an owner is not enough.
+func (e *Engine) NewEnrollCode(ctx context.Context, s Signer) (EnrollCodeResponse, error) {
 	var out EnrollCodeResponse
 	c, err := e.client()
 	if err != nil {
@@ -127,7 +144,17 @@ func (e *Engine) NewEnrollCode(ctx context.Context, staffID string) (EnrollCodeR
 	if c == nil {
 		return out, apperr.New(apperr.Conflict, "This desk does not sync with a hub yet.")
 	}
-	err = c.postJSON(ctx, "/api/v1/enroll-codes", EnrollCodeRequest{StaffID: staffID}, &out)
+	staffID, key, ok := s.SigningKey()
+	if !ok {
+		return out, apperr.New(apperr.OwnerOrManagerOnly, "Sign in again: only a signed-in owner whose signing key is open can create an enrollment code.")
+	}
+	hubID, err := getState(e.db.DB, "hub_id")
+	if err != nil {
+		return out, err
+	}
+	at := e.opt.Clock.Now().UTC().Format(time.RFC3339)
+	req := EnrollCodeRequest{StaffID: staffID, At: at, Signature: Sign(key, EnrollCodeSigningBytes(staffID, e.rec.Origin(), hubID, at))}
+	err = c.postJSON(ctx, "/api/v1/enroll-codes", req, &out)
 	var he *HubError
 	if errors.As(err, &he) {
 		return out, apperr.Wrap(apperr.OwnerOrManagerOnly, he.Message, err)

@@ -36,13 +36,19 @@ type WireChange struct {
 	Actor    string `json:"actor,omitempty"`  // staff member who made a privileged change
 	Action   string `json:"action,omitempty"` // its audit action (share, unshare, delete, restore, setting_changed)
 	Detail   string `json:"detail,omitempty"` // its audit detail (JSON; names the setting changed)
+	// Signer is the staff member who signed the change on the desk and
+	// Signature their Ed25519 signature (base64) over SigningBytes. The hub
+	// believes Actor only when it is Signer and the signature verifies.
+	Signer    string `json:"signer,omitempty"`
+	Signature string `json:"signature,omitempty"`
 }
 
-// EnrollRequest joins a desk to the hub with a one-time code.
+// EnrollRequest joins a desk to the hub with a one-time code. The hub
+// chooses the desk's id (EnrollResponse.DeskID): a desk cannot pick one, so
+// enrolling can never take over another desk's.
 type EnrollRequest struct {
 	Protocol int    `json:"protocol"`
 	Code     string `json:"code"`
-	DeskID   string `json:"deskId"`
 	DeskName string `json:"deskName"`
 	// Empty says the desk's database holds no practice.
 	Empty bool `json:"empty"`
@@ -51,6 +57,7 @@ type EnrollRequest struct {
 // EnrollResponse gives the desk its token and tells it what to do next:
 // Seed (upload a snapshot of its practice) or pull everything.
 type EnrollResponse struct {
+	DeskID   string `json:"deskId"` // the id the hub gave this desk: its changes' origin from now on
 	Token    string `json:"token"`
 	HubID    string `json:"hubId"`
 	Practice string `json:"practice"`
@@ -117,9 +124,13 @@ type ErrorBody struct {
 }
 
 // EnrollCodeRequest asks for a new one-time enrollment code as StaffID,
-// who must be an owner.
+// who must be an owner: Signature is their signature over
+// EnrollCodeSigningBytes(StaffID, this desk's id, the hub's id, At), At an
+// RFC 3339 time within a few minutes of the hub's clock.
 type EnrollCodeRequest struct {
-	StaffID string `json:"staffId"`
+	StaffID   string `json:"staffId"`
+	At        string `json:"at"`
+	Signature string `json:"signature"`
 }
 
 // EnrollCodeResponse carries the code.
