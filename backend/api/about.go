@@ -12,11 +12,10 @@ type About struct{ *Base }
 
 // Info returns what the About dialog shows.
 func (a *About) Info() (dto.About, error) {
+	defer a.hold()()
 	if _, err := a.actor(); err != nil {
 		return dto.About{}, err
 	}
-	a.swap.RLock()
-	defer a.swap.RUnlock()
 	d := a.Desk
 	schema, err := d.DB.Version()
 	if err != nil {

@@ -34,7 +34,7 @@ func uploadDesk(t *testing.T) (*desk.Desk, *Files) {
 	t.Helper()
 	d, _ := testutil.Desk(t, false)
 	owner := testutil.AddStaff(t, d, "Owen", store.RoleOwner)
-	if _, err := d.Auth.SignIn(owner.ID, ""); err != nil {
+	if _, err := d.Auth.SignIn(owner.ID, testutil.PIN); err != nil {
 		t.Fatal(err)
 	}
 	return d, &Files{Base: &Base{Desk: d}}

@@ -19,7 +19,7 @@ import (
 // signedIn signs staff in on the desk for real (a session of its own).
 func signedIn(t *testing.T, d *desk.Desk, s store.Staff) access.Actor {
 	t.Helper()
-	a, err := d.Auth.SignIn(s.ID, "")
+	a, err := d.Auth.SignIn(s.ID, testutil.PIN)
 	must(t, err)
 	return a
 }

@@ -165,6 +165,7 @@ func TestUnknownOrInactiveStaffCannotSignIn(t *testing.T) {
 	// empty one (a forged staff row with an empty credential must never
 	// open the desk: issue 12, item 2).
 	fresh := testutil.AddStaff(t, d, "New", store.RoleOwner)
+	must(t, d.DB.Model(&store.Staff{}).Where("id = ?", fresh.ID).Update("credential", "").Error)
 	for _, secret := range []string{"anything", ""} {
 		if _, err := d.Auth.SignIn(fresh.ID, secret); !apperr.Is(err, apperr.BadCredentials) {
 			t.Errorf("account without a credential, secret %q: %v, want bad_credentials", secret, err)

@@ -229,7 +229,7 @@ func TestOpeningAReadThreadAgainWritesNothing(t *testing.T) {
 	p := newPractice(t)
 	th := p.compose(t, p.s, dto.ComposeRequest{ClientID: p.c.ID, Body: "one"})
 	p.clientWrites(t, p.c.ID, th.ID, "two")
-	_, err := p.d.Auth.SignIn(p.s.StaffID, "")
+	_, err := p.d.Auth.SignIn(p.s.StaffID, testutil.PIN)
 	must(t, err)
 
 	open := func(wantRead, wantAudit bool) {
@@ -268,7 +268,7 @@ func TestOpeningAReadThreadAgainWritesNothing(t *testing.T) {
 	open(true, true) // a new message shown is read and viewed
 	open(false, false)
 
-	_, err = p.d.Auth.SignIn(p.s.StaffID, "") // signing in again (an unlock, a new day)
+	_, err = p.d.Auth.SignIn(p.s.StaffID, testutil.PIN) // signing in again (an unlock, a new day)
 	must(t, err)
 	open(false, true) // a view in the new sign-in, nothing to mark read
 	open(false, false)

@@ -12,6 +12,7 @@ import (
 	"clinicdesk/backend/audit"
 	"clinicdesk/backend/dto"
 	"clinicdesk/backend/store"
+	"clinicdesk/backend/testutil"
 )
 
 func shaHex(b []byte) string {
@@ -177,7 +178,7 @@ func TestStagedFilesDieWithTheirSession(t *testing.T) {
 		t.Run(end, func(t *testing.T) {
 			p := newPractice(t)
 			signIn := func(id string) access.Actor {
-				a, err := p.d.Auth.SignIn(id, "")
+				a, err := p.d.Auth.SignIn(id, testutil.PIN)
 				must(t, err)
 				return a
 			}

@@ -5,10 +5,12 @@ package testutil
 
 import (
 	"context"
+	gosync "sync"
 	"testing"
 	"time"
 
 	"clinicdesk/backend/access"
+	"clinicdesk/backend/auth"
 	"clinicdesk/backend/clock"
 	"clinicdesk/backend/desk"
 	"clinicdesk/backend/store"
@@ -34,10 +36,21 @@ func Actor(s store.Staff) access.Actor {
 	return access.Actor{StaffID: s.ID, Role: s.Role, Name: s.FullName()}
 }
 
-// AddStaff creates a staff member with role.
+// PIN is the PIN of every staff member AddStaff creates.
+const PIN = "975310"
+
+// pinHash is PIN hashed once (hashing is slow on purpose); every test staff
+// member shares it.
+var pinHash = gosync.OnceValues(func() (string, error) { return auth.Hash(PIN) })
+
+// AddStaff creates a staff member with role, who signs in with PIN.
 func AddStaff(t testing.TB, d *desk.Desk, first, role string) store.Staff {
 	t.Helper()
-	s := store.Staff{ID: clock.NewID(), FirstName: first, LastName: "Test", Role: role, Active: true, CreatedAt: Now, UpdatedAt: Now}
+	h, err := pinHash()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := store.Staff{ID: clock.NewID(), FirstName: first, LastName: "Test", Role: role, Active: true, Credential: h, CreatedAt: Now, UpdatedAt: Now}
 	if err := d.DB.Create(&s).Error; err != nil {
 		t.Fatal(err)
 	}
