@@ -3,11 +3,13 @@ package hub_test
 // The hostile-desk suite (issue 12): a desk that holds a valid token but
 // pushes whatever it likes, raw, past the desk's own checks. Each test names
 // the point of the issue it covers. Authentication of staff actions
-// (signatures, enrollment by the owner) is in hostile_sign_test.go; here the
-// actor is named as today's desks name it (WireChange.Actor).
+// (signatures, enrollment by the owner) is in hostile_sign_test.go; here
+// every forged change is properly signed by a real staff member (rawPush),
+// so what is under test is what the hub refuses even from a proven signer.
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -24,7 +26,9 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"clinicdesk/backend/auth"
 	"clinicdesk/backend/clock"
+	"clinicdesk/backend/demo"
 	"clinicdesk/backend/dto"
 	"clinicdesk/backend/hub"
 	"clinicdesk/backend/store"
@@ -48,10 +52,38 @@ func rawPost(t *testing.T, th *testHub, d *testDesk, method, path string, body i
 	return resp.StatusCode, b
 }
 
-// rawPush pushes changes as desk d, exactly as given.
+// rawPush pushes changes as desk d, each signed as a real staff member of
+// the practice, as a compromised desk holding that member's PIN could: the
+// member the change names (c.Actor), else the practice's owner. So every
+// change passes the signature check and meets the hub's validation rule the
+// test is about: an authenticated but malicious staff member is refused too.
 func rawPush(t *testing.T, th *testHub, d *testDesk, changes ...sync.WireChange) (int, sync.PushResponse) {
 	t.Helper()
-	b, err := json.Marshal(sync.PushRequest{Changes: changes})
+	deskID := hubDeskID(t, th, d.name)
+	keys := map[string]ed25519.PrivateKey{}
+	signed := make([]sync.WireChange, len(changes))
+	for i, c := range changes {
+		var st store.Staff
+		if c.Actor != "" {
+			if err := th.hub().DB().Where("id = ?", c.Actor).First(&st).Error; err != nil {
+				t.Fatalf("the hub has no staff member %s: %v", c.Actor, err)
+			}
+		} else {
+			st = hubStaff(t, th, store.RoleOwner)
+		}
+		key, ok := keys[st.ID]
+		if !ok {
+			var err error
+			if key, err = auth.Unseal(st.ID, st.SigningKey, st.SealedKey, demo.PIN); err != nil {
+				t.Fatalf("%s's signing key: %v", st.FullName(), err)
+			}
+			keys[st.ID] = key
+		}
+		c.Origin, c.Signer = deskID, st.ID
+		c.Signature = sync.Sign(key, sync.SigningBytes(c, st.ID))
+		signed[i] = c
+	}
+	b, err := json.Marshal(sync.PushRequest{Changes: signed})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,14 +200,18 @@ func TestHostileParticipantAndClientMessageFromADeskAreRefused(t *testing.T) {
 		join := func() store.Participant {
 			return store.Participant{ID: clock.NewID(), ThreadID: t1.ID, Kind: store.KindClient, PersonID: c2.ID, JoinedAt: time.Now().UTC()}
 		}
-		// From another desk, naming nobody.
+		// Each is signed by a real staff member who is not on the thread
+		// (only the owner, its creator, is).
+		// From another desk, signed by its manager.
 		p := join()
 		c := forged(t, "participant", p.ID, sync.OpInsert, p)
+		c.Actor = b.staff(t, store.RoleManager).StaffID
 		st, resp := rawPush(t, th, b, c)
 		mustRefuse(t, th, st, resp, c, "add people")
 		// From the desk that started the thread, once it has messages.
 		p = join()
 		c = forged(t, "participant", p.ID, sync.OpInsert, p)
+		c.Actor = a.staff(t, store.RoleClinician).StaffID
 		st, resp = rawPush(t, th, a, c)
 		mustRefuse(t, th, st, resp, c, "add people")
 		// Naming a staff member who is not on the thread.
@@ -185,7 +221,8 @@ func TestHostileParticipantAndClientMessageFromADeskAreRefused(t *testing.T) {
 		st, resp = rawPush(t, th, b, c)
 		mustRefuse(t, th, st, resp, c, "add people")
 
-		// A message "from" client one, written on a desk.
+		// A message "from" client one, written on a desk (signed by the
+		// owner, who is on the thread).
 		m := store.Message{ID: clock.NewID(), ThreadID: t1.ID, AuthorKind: store.KindClient, AuthorID: c1.ID, Body: "I never wrote this", CreatedAt: time.Now().UTC()}
 		c = forged(t, "message", m.ID, sync.OpInsert, m)
 		st, resp = rawPush(t, th, b, c)
@@ -240,7 +277,7 @@ func TestHostilePoisonChangesAreRefusedAndSyncGoesOn(t *testing.T) {
 		}{
 			{"a 501-character Client Alert", "500 characters", forged(t, "client", cl.ID, sync.OpUpdate, long)},
 			{"a delete of a message", "never deleted", forged(t, "message", msg.ID, sync.OpDelete, msg)},
-			{"a delete of an audit entry", "never deleted", forged(t, sync.EntityAudit, ev.ID, sync.OpDelete, ev)},
+			{"a delete of an audit entry", "never changed or deleted", forged(t, sync.EntityAudit, ev.ID, sync.OpDelete, ev)},
 			{"a malformed HLC", "clock stamp", badClock},
 			{"an attachment naming a missing blob", "does not have", forged(t, "attachment", att.ID, sync.OpInsert, att)},
 		}
@@ -673,7 +710,11 @@ func TestDeleteAndShareOfOneAttachmentEndTheSameInBothOrders(t *testing.T) {
 func TestHonestDeskWorkIsNeverRefused(t *testing.T) {
 	backends(t, func(t *testing.T, newDSN func() string) {
 		th, a, b := seeded(t, newDSN())
-		owner, clin := b.staff(t, store.RoleOwner), b.staff(t, store.RoleClinician)
+		// As on a real desk, whoever acts is the one signed in: each
+		// b.staff(t, ...) call signs that member in right before they act
+		// (the clinician below is only the appointment's clinician).
+		clin := b.staff(t, store.RoleClinician)
+		owner := b.staff(t, store.RoleOwner)
 		c := b.client(t, 9)
 		if _, err := b.Settings.SetRecordsDeletion(owner, true); err != nil {
 			t.Fatal(err)
@@ -715,12 +756,14 @@ func TestHonestDeskWorkIsNeverRefused(t *testing.T) {
 		if err := a.Attachments.Delete(aOwner, att.ID); err != nil {
 			t.Fatal(err)
 		}
+		owner = b.staff(t, store.RoleOwner)
 		if _, err := b.Calendar.Update(owner, ap.ID, dto.AppointmentInput{ClientID: c.ID, StaffID: clin.StaffID, StartsAt: start.Add(time.Hour).Format(time.RFC3339),
 			EndsAt: start.Add(2 * time.Hour).Format(time.RFC3339), Service: "Intake", Location: "Room 2", AllowOverlap: true}); err != nil {
 			t.Fatal(err)
 		}
 		a.sync(t)
 		b.sync(t)
+		owner = b.staff(t, store.RoleOwner)
 		if err := b.Attachments.Restore(owner, att.ID); err != nil {
 			t.Fatal(err)
 		}
