@@ -9,6 +9,7 @@ import (
 	"clinicdesk/backend/apperr"
 	"clinicdesk/backend/attachments"
 	"clinicdesk/backend/audit"
+	"clinicdesk/backend/clock"
 	"clinicdesk/backend/store"
 )
 
@@ -59,11 +60,15 @@ func PreviewHandler(b *Base) http.Handler {
 		}
 		// Verify the whole file before the first byte is sent: the copy fails
 		// on a hash mismatch, so a corrupt file is never shown.
-		path, err := b.Desk.Attachments.SessionCopy(a, "preview-"+id, name, rc)
+		// A copy of its own per request: on Windows a file another preview is
+		// still sending cannot be replaced, so two previews of one file at
+		// once must not share a name. It is removed once sent.
+		path, err := b.Desk.Attachments.SessionCopy(a, "preview-"+id+"-"+clock.NewID(), name, rc)
 		if err != nil {
 			http.Error(w, "This file is damaged and cannot be shown. Tell your practice manager.", http.StatusInternalServerError)
 			return
 		}
+		defer os.Remove(path) // after the Close below (defers run last first)
 		f, err := os.Open(path)
 		if err != nil {
 			http.Error(w, "This file could not be opened.", http.StatusInternalServerError)

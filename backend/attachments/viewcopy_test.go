@@ -186,6 +186,10 @@ func TestStagingRefusesTheDesksOwnFiles(t *testing.T) {
 	}
 	for name, p := range paths {
 		t.Run(name, func(t *testing.T) {
+			// The ".." path goes through the linked folder too.
+			if runtime.GOOS == "windows" && (strings.Contains(name, "link") || name == "a path with ..") {
+				t.Skip("links made by a test without privileges are not followed on Windows")
+			}
 			_, err := d.Attachments.Stage(context.Background(), a, p, nil)
 			if !apperr.Is(err, apperr.FileLocationRefused) || apperr.As(err).Message == "" {
 				t.Fatalf("staging %s: %v, want file_location_refused", p, err)
